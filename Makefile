@@ -1,0 +1,34 @@
+# Every set-up step lives here: `make test` and `make demo` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test lint reference bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+## test: lint and run the test suite (creates .venv with pinned dependencies)
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+## reference: regenerate the R golden values (needs R 4.2 with survival and jsonlite)
+reference:
+	Rscript tests/reference/make_reference.R tests/reference/r_reference.json
+
+## bench: timing benchmarks against lifelines, statsmodels and R (not part of the tests)
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
+	$(BIN)/python benchmarks/stats_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

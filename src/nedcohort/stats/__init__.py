@@ -1,0 +1,25 @@
+"""Statistics for cohort studies, matched to R's ``survival`` (and ``logistf``).
+
+Computation only: estimators take DataFrames and return frozen result objects
+holding numbers; nothing here formats or draws.
+"""
+
+from nedcohort.stats.chisq import ChiSquareTest
+from nedcohort.stats.cox import CoxFit, cox
+from nedcohort.stats.kaplan_meier import KaplanMeier, kaplan_meier
+from nedcohort.stats.logistic import LogisticFit, logistic
+from nedcohort.stats.logrank import LogRank, logrank
+from nedcohort.stats.ph_test import ph_test
+
+__all__ = [
+    "ChiSquareTest",
+    "CoxFit",
+    "KaplanMeier",
+    "LogRank",
+    "LogisticFit",
+    "cox",
+    "kaplan_meier",
+    "logistic",
+    "logrank",
+    "ph_test",
+]
