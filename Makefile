@@ -23,6 +23,7 @@ lint: $(STAMP)
 
 ## reference: regenerate the R golden values (needs R 4.2 with survival and jsonlite)
 reference:
+	Rscript tests/reference/export_data.R tests/reference/data
 	Rscript tests/reference/make_reference.R tests/reference/r_reference.json
 
 ## bench: timing benchmarks against lifelines, statsmodels and R (not part of the tests)

@@ -6,6 +6,7 @@ holding numbers; nothing here formats or draws.
 
 from nedcohort.stats.chisq import ChiSquareTest
 from nedcohort.stats.cox import CoxFit, cox
+from nedcohort.stats.group_comparison import GroupComparison, compare_groups
 from nedcohort.stats.kaplan_meier import KaplanMeier, kaplan_meier
 from nedcohort.stats.logistic import LogisticFit, logistic
 from nedcohort.stats.logrank import LogRank, logrank
@@ -14,9 +15,11 @@ from nedcohort.stats.ph_test import ph_test
 __all__ = [
     "ChiSquareTest",
     "CoxFit",
+    "GroupComparison",
     "KaplanMeier",
     "LogRank",
     "LogisticFit",
+    "compare_groups",
     "cox",
     "kaplan_meier",
     "logistic",

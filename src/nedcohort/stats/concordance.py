@@ -97,9 +97,7 @@ def _count_as_at_risk(
     for idx in range(q_order.size):
         q = q_order[idx]
         x = q_time[q]
-        while e < n_events and (
-            event_times[e] < x or (q_inclusive[q] and event_times[e] == x)
-        ):
+        while e < n_events and (event_times[e] < x or (q_inclusive[q] and event_times[e] == x)):
             _tree_add(tree, event_ranks[e], 1.0)
             e += 1
         r = rank[q_row[q]]

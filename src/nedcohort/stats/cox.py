@@ -150,9 +150,7 @@ def cox(
     if naive is not None:
         table.insert(3, "naive_se", np.sqrt(np.diag(naive)))
     p = len(design.terms)
-    conc = concordance(
-        stop, status, data.X @ beta, start=start, strata=layer, cluster=clusters
-    )
+    conc = concordance(stop, status, data.X @ beta, start=start, strata=layer, cluster=clusters)
     notes = _notes(design, status, p, ties, cluster)
     return CoxFit(
         table=table,

@@ -130,9 +130,7 @@ def _stratum_sums(
         sorted_stop = np.sort(stop[in_g])
         at_risk[:, g] = sorted_stop.size - np.searchsorted(sorted_stop, times, side="left")
         died = stop[in_g & (status > 0)]
-        deaths[:, g] = np.bincount(
-            np.searchsorted(times, died), minlength=times.size
-        )[: times.size]
+        deaths[:, g] = np.bincount(np.searchsorted(times, died), minlength=times.size)[: times.size]
     n = at_risk.sum(axis=1)
     d = deaths.sum(axis=1)
     # pooled Kaplan–Meier just before each event time, for the G-rho weight
