@@ -31,7 +31,8 @@ class DataError(NedcohortError, ValueError):
         self.what = what
         self.column = column
         self.rows = list(rows) if rows is not None else None
-        self.received = received
+        # numpy scalars print as np.int64(2); show the plain value a user typed
+        self.received = received.item() if hasattr(received, "item") else received
         self.expected = expected
         self.fix = fix
         super().__init__(self._compose())

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from nedcohort.errors import DataError, ModelFitError
+from nedcohort.stats.chisq import ChiSquareTest
 from nedcohort.stats.concordance import Concordance, concordance
 from nedcohort.stats.design import Design, build_design
 from nedcohort.stats.inputs import (
@@ -27,7 +28,6 @@ from nedcohort.stats.inputs import (
     survival_arrays,
 )
 from nedcohort.stats.risk_sets import RiskSetData, derivatives, loglik, prepare, score_residuals
-from nedcohort.stats.chisq import ChiSquareTest
 
 TIES = ("efron", "breslow")
 _MAX_ITER = 30

@@ -142,7 +142,7 @@ def _redundant_terms(M: np.ndarray, terms: list[str], with_intercept: bool) -> l
     redundant = []
     kept_cols: list[int] = []
     for j in range(M.shape[1]):
-        trial = kept_cols + [j]
+        trial = [*kept_cols, j]
         if np.linalg.matrix_rank(M[:, trial]) < len(trial):
             redundant.append(names[j])
         else:

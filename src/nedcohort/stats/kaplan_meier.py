@@ -148,10 +148,7 @@ def kaplan_meier(
         curve["std_err"] = curve["survival"] * curve["se_log"]
         curve.insert(0, "group", group)
         tables.append(curve)
-        if conf_type == "spss":
-            med = _spss_median(curve, z)
-        else:
-            med = _r_median(curve)
+        med = _spss_median(curve, z) if conf_type == "spss" else _r_median(curve)
         medians.append(
             {"group": group, "n": int(mask.sum()), "events": int(status[mask].sum()), **med}
         )

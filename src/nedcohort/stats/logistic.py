@@ -78,6 +78,11 @@ class LogisticFit:
         return out.to_dict(orient="records")
 
 
+def _weights(eta: np.ndarray) -> np.ndarray:
+    """π(1 − π) without the cancellation of 1 − π when π is near 1."""
+    return expit(eta) * expit(-eta)
+
+
 @dataclass(frozen=True)
 class _Model:
     """Design and outcome; ``firth`` selects the penalized likelihood."""
@@ -91,15 +96,15 @@ class _Model:
         # log π = −log(1 + e^−η), log(1 − π) = −log(1 + e^η), computed stably
         ll = float(-(self.y * np.logaddexp(0, -eta) + (1 - self.y) * np.logaddexp(0, eta)).sum())
         if self.firth:
-            pi = expit(eta)
-            info = (self.X * (pi * (1 - pi))[:, None]).T @ self.X
+            info = (self.X * _weights(eta)[:, None]).T @ self.X
             sign, logdet = np.linalg.slogdet(info)
             ll += 0.5 * logdet if sign > 0 else -np.inf
         return ll
 
     def score_info(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pi = expit(self.X @ beta)
-        w = pi * (1 - pi)
+        eta = self.X @ beta
+        pi = expit(eta)
+        w = _weights(eta)
         info = (self.X * w[:, None]).T @ self.X
         resid = self.y - pi
         if self.firth:
@@ -107,6 +112,32 @@ class _Model:
             h = w * np.einsum("ij,ij->i", self.X @ np.linalg.pinv(info), self.X)
             resid = resid + h * (0.5 - pi)
         return self.X.T @ resid, info
+
+    def _curvature(self, beta: np.ndarray, free: np.ndarray, fisher: np.ndarray) -> np.ndarray:
+        """Minus the Hessian of ℓ* over the free coefficients.
+
+        For ML the Fisher information is the exact Hessian. For Firth it is not, and
+        near separation Fisher scoring then converges only linearly (oscillating), so
+        the Hessian is taken by central differences of the exact modified score; the
+        Fisher information is kept if that is not positive definite.
+        """
+        if not self.firth:
+            return fisher
+        hessian = np.empty((free.size, free.size))
+        for col, j in enumerate(free):
+            h = 1e-6 * (1 + abs(beta[j]))
+            up, down = beta.copy(), beta.copy()
+            up[j] += h
+            down[j] -= h
+            hessian[:, col] = (self.score_info(up)[0][free] - self.score_info(down)[0][free]) / (
+                2 * h
+            )
+        curvature = -(hessian + hessian.T) / 2
+        try:
+            np.linalg.cholesky(curvature)
+        except np.linalg.LinAlgError:
+            return fisher
+        return curvature
 
     def fit(self, start: np.ndarray, fixed: dict[int, float] | None = None) -> np.ndarray:
         """Maximize (penalized) ℓ with some coefficients held fixed; Newton + halving."""
@@ -120,7 +151,8 @@ class _Model:
         ll = self.loglik(beta)
         for _ in range(_MAX_ITER):
             score, info = self.score_info(beta)
-            step = np.linalg.lstsq(info[np.ix_(free, free)], score[free], rcond=None)[0]
+            curvature = self._curvature(beta, free, info[np.ix_(free, free)])
+            step = np.linalg.lstsq(curvature, score[free], rcond=None)[0]
             largest = np.max(np.abs(step))
             if largest > 5:  # logistf's maxstep: keep early steps sane
                 step *= 5 / largest
