@@ -61,5 +61,5 @@ def test_input_unchanged_and_errors():
     with pytest.raises(DataError, match="at least two groups"):
         nc.stats.compare_groups(df.assign(ned="yes"), "ned", ["age"])
     staged = df.assign(stage=["I", "II"] * 6)
-    with pytest.raises(DataError, match="column 'stage' at index 0, 1.*not numbers"):
+    with pytest.raises(DataError, match=r"column 'stage' at index 0, 1.*not numbers"):
         nc.stats.compare_groups(staged, "ned", ["stage"], kinds={"stage": "continuous"})

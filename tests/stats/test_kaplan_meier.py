@@ -79,11 +79,11 @@ def test_entry_must_precede_exit():
 
 def test_misspelled_option_and_column_get_suggestions():
     df = pd.DataFrame({"time": [1.0], "e": [1]})
-    with pytest.raises(
-        ProtocolError, match='conf_type must be .*got "loglog". Did you mean "log-log"'
-    ):
+    typo = r'conf_type must be .*got "loglog"\. Did you mean "log-log"'
+    with pytest.raises(ProtocolError, match=typo):
         nc.stats.kaplan_meier(df, "time", "e", conf_type="loglog")
-    with pytest.raises(ProtocolError, match="column 'tme' is not in the data.*Did you mean 'time'"):
+    missing = r"column 'tme' is not in the data.*Did you mean 'time'"
+    with pytest.raises(ProtocolError, match=missing):
         nc.stats.kaplan_meier(df, "tme", "e")
 
 

@@ -75,7 +75,9 @@ def test_ml_profile_bounds_sit_on_the_chi_square_quantile():
     top = loglik(fit.coefficients)
     q = sps.chi2.ppf(0.95, 1)
     for bound in np.log(fit.table.loc[2, ["ci_lower", "ci_upper"]].to_numpy(float)):
-        res = optimize.minimize(lambda b: -loglik(np.array([b[0], b[1], bound])), [0.0, 0.0])
+        res = optimize.minimize(
+            lambda b, bound=bound: -loglik(np.array([b[0], b[1], bound])), [0.0, 0.0]
+        )
         assert 2 * (top + res.fun) == pytest.approx(q, rel=1e-5)
 
 
