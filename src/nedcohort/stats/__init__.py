@@ -4,6 +4,7 @@ Computation only: estimators take DataFrames and return frozen result objects
 holding numbers; nothing here formats or draws.
 """
 
+from nedcohort.stats.bootstrap import CoxBootstrap, bootstrap_cox
 from nedcohort.stats.chisq import ChiSquareTest
 from nedcohort.stats.cox import CoxFit, cox
 from nedcohort.stats.group_comparison import GroupComparison, compare_groups
@@ -14,11 +15,13 @@ from nedcohort.stats.ph_test import ph_test
 
 __all__ = [
     "ChiSquareTest",
+    "CoxBootstrap",
     "CoxFit",
     "GroupComparison",
     "KaplanMeier",
     "LogRank",
     "LogisticFit",
+    "bootstrap_cox",
     "compare_groups",
     "cox",
     "kaplan_meier",

@@ -55,7 +55,9 @@ def _tree_sum(tree: np.ndarray, rank: int) -> float:
 def _count_as_event(start, stop, status, rank, n_rank, by_stop_desc, by_start_desc, out):
     """Descending sweep: each death against the rows at risk at its time."""
     n = stop.size
-    tree = np.zeros(n_rank + 1)
+    tree = np.zeros(n_rank + 1)  # Fenwick tree of at-risk rows by risk rank
+    at_rank = np.zeros(n_rank)  # at-risk rows per rank, for ties without a second query
+    total = 0.0
     i = 0
     sp = 0
     while i < n:
@@ -63,35 +65,42 @@ def _count_as_event(start, stop, status, rank, n_rank, by_stop_desc, by_start_de
         j = i
         while j < n and stop[by_stop_desc[j]] == t:
             j += 1
-        while sp < n and start[by_start_desc[sp]] >= t:  # entered at or after t: not at risk
-            _tree_add(tree, rank[by_start_desc[sp]], -1.0)
+        while sp < by_start_desc.size and start[by_start_desc[sp]] >= t:  # not yet entered
+            row = by_start_desc[sp]
+            _tree_add(tree, rank[row], -1.0)
+            at_rank[rank[row]] -= 1.0
+            total -= 1.0
             sp += 1
-        for m in range(i, j):
+        for m in range(i, j):  # censored at t: still at risk for the deaths at t
             row = by_stop_desc[m]
             if status[row] == 0:
                 _tree_add(tree, rank[row], 1.0)
-        total = _tree_sum(tree, n_rank - 1)
+                at_rank[rank[row]] += 1.0
+                total += 1.0
         for m in range(i, j):
             row = by_stop_desc[m]
             if status[row] != 0:
                 below = _tree_sum(tree, rank[row] - 1)
-                upto = _tree_sum(tree, rank[row])
+                tied = at_rank[rank[row]]
                 out[row, 0] += below
-                out[row, 1] += total - upto
-                out[row, 2] += upto - below
+                out[row, 1] += total - below - tied
+                out[row, 2] += tied
         for m in range(i, j):
             row = by_stop_desc[m]
             if status[row] != 0:
                 _tree_add(tree, rank[row], 1.0)
+                at_rank[rank[row]] += 1.0
+                total += 1.0
         i = j
 
 
 @numba.njit(cache=True)
-def _count_as_at_risk(
-    rank, n_rank, event_times, event_ranks, q_time, q_inclusive, q_row, q_sign, q_order, out
-):
+def _count_as_at_risk(rank, n_rank, event_times, event_ranks, q_time, q_inclusive, q_row,
+                      q_sign, q_order, out):  # fmt: skip
     """Ascending sweep: each row against the deaths that occurred while it was at risk."""
-    tree = np.zeros(n_rank + 1)
+    tree = np.zeros(n_rank + 1)  # Fenwick tree of deaths so far by risk rank
+    at_rank = np.zeros(n_rank)
+    total = 0.0
     e = 0
     n_events = event_times.size
     for idx in range(q_order.size):
@@ -99,18 +108,21 @@ def _count_as_at_risk(
         x = q_time[q]
         while e < n_events and (event_times[e] < x or (q_inclusive[q] and event_times[e] == x)):
             _tree_add(tree, event_ranks[e], 1.0)
+            at_rank[event_ranks[e]] += 1.0
+            total += 1.0
             e += 1
         r = rank[q_row[q]]
         below = _tree_sum(tree, r - 1)
-        upto = _tree_sum(tree, r)
-        total = _tree_sum(tree, n_rank - 1)
+        tied = at_rank[r]
         sign = q_sign[q]
-        out[q_row[q], 0] += sign * (total - upto)
+        out[q_row[q], 0] += sign * (total - below - tied)
         out[q_row[q], 1] += sign * below
-        out[q_row[q], 2] += sign * (upto - below)
+        out[q_row[q], 2] += sign * tied
 
 
-def _pair_counts(start: np.ndarray, stop: np.ndarray, status: np.ndarray, risk: np.ndarray):
+def _pair_counts(
+    start: np.ndarray | None, stop: np.ndarray, status: np.ndarray, risk: np.ndarray
+) -> np.ndarray:
     """Per-row counts of concordant, discordant and risk-tied comparable pairs."""
     n = stop.size
     _, rank = np.unique(risk, return_inverse=True)
@@ -118,19 +130,23 @@ def _pair_counts(start: np.ndarray, stop: np.ndarray, status: np.ndarray, risk: 
     n_rank = int(rank.max()) + 1 if n else 0
     status_i = (status > 0).astype(np.int64)
     out = np.zeros((n, 3))
-    by_stop_desc = np.argsort(-stop, kind="stable")
-    by_start_desc = np.argsort(-start, kind="stable")
-    _count_as_event(start, stop, status_i, rank, n_rank, by_stop_desc, by_start_desc, out)
-    events = np.flatnonzero(status_i)
-    ev_order = events[np.argsort(stop[events], kind="stable")]
-    # a row is at risk for deaths in (start, stop), and at stop itself when censored
+    # timsort: linear on input that is already sorted by time, as the Cox data are
+    by_stop = np.argsort(stop, kind="stable")
+    if start is None:
+        start = np.full(n, -np.inf)
+        by_start_desc = np.empty(0, dtype=np.int64)
+    else:
+        by_start_desc = np.argsort(start, kind="stable")[::-1].copy()
+    _count_as_event(start, stop, status_i, rank, n_rank, by_stop[::-1].copy(), by_start_desc, out)
+    ev_order = by_stop[status_i[by_stop] > 0]
+    # a row is at risk for deaths in (start, stop), and at stop itself when censored;
+    # at equal times the exclusive queries (deaths) go before the inclusive ones
     q_time = np.concatenate([stop, start])
     q_inclusive = np.concatenate([status_i == 0, np.ones(n, dtype=bool)])
     q_row = np.concatenate([np.arange(n), np.arange(n)])
     q_sign = np.concatenate([np.ones(n), -np.ones(n)])
-    finite = np.isfinite(q_time)
-    q_order = np.lexsort((q_inclusive, q_time))
-    q_order = q_order[finite[q_order]]
+    finite = np.flatnonzero(np.isfinite(q_time))
+    q_order = finite[np.lexsort((q_inclusive[finite], q_time[finite]))]
     _count_as_at_risk(
         rank,
         n_rank,
@@ -156,12 +172,16 @@ def concordance(
 ) -> Concordance:
     """Concordance of ``risk`` (higher = earlier event) with (start, stop] survival data."""
     n = stop.size
-    start_arr = np.full(n, -np.inf) if start is None else np.asarray(start, dtype=float)
     layer = np.zeros(n, dtype=int) if strata is None else np.asarray(strata)
     counts = np.zeros((n, 3))
     for s in np.unique(layer):
         m = np.flatnonzero(layer == s)
-        counts[m] = _pair_counts(start_arr[m], stop[m], status[m], risk[m])
+        counts[m] = _pair_counts(
+            None if start is None else np.asarray(start, dtype=float)[m],
+            stop[m],
+            status[m],
+            risk[m],
+        )
     # each pair is counted once from each of its two rows
     concordant, discordant, tied = counts.sum(axis=0) / 2
     n_pair = concordant + discordant + tied

@@ -27,7 +27,13 @@ from nedcohort.stats.inputs import (
     require_columns,
     survival_arrays,
 )
-from nedcohort.stats.risk_sets import RiskSetData, derivatives, loglik, prepare, score_residuals
+from nedcohort.stats.risk_sets import (
+    RiskSetData,
+    derivatives,
+    linear_predictor,
+    prepare,
+    score_residuals,
+)
 
 TIES = ("efron", "breslow")
 _MAX_ITER = 30
@@ -114,7 +120,7 @@ def cox(
     conf_level = check_conf_level(conf_level)
     require_columns(df, (strata, cluster))
     design = build_design(df, covariates, reference)
-    kept = df.loc[design.kept]
+    kept = df if design.n_dropped == 0 else df.loc[design.kept]
     stop, status, start = survival_arrays(kept, time, event, entry)
     layer = np.zeros(len(stop), dtype=int)
     if strata is not None:
@@ -124,11 +130,12 @@ def cox(
 
     X = design.matrix - design.matrix.mean(axis=0)  # centered, as coxph
     data = prepare(X, stop, status, start, layer, efron=(ties == "efron"))
-    beta, ll0, ll, score0, info0, info, iterations = _newton(data)
+    beta, ll0, ll, score0, info0, info, iterations = newton_raphson(data)
     variance = _invert(info, design.terms)
     naive = None
     if clusters is not None:
         naive = variance
+        clusters = clusters[data.order]  # the risk-set data are sorted by time
         dfbeta = score_residuals(data, beta) @ variance
         summed = pd.DataFrame(dfbeta).groupby(clusters, sort=False).sum().to_numpy()
         variance = summed.T @ summed
@@ -150,7 +157,14 @@ def cox(
     if naive is not None:
         table.insert(3, "naive_se", np.sqrt(np.diag(naive)))
     p = len(design.terms)
-    conc = concordance(stop, status, data.X @ beta, start=start, strata=layer, cluster=clusters)
+    conc = concordance(
+        data.stop,
+        data.status,
+        linear_predictor(data.X, beta),
+        start=data.start,
+        strata=data.layer,
+        cluster=clusters,
+    )
     notes = _notes(design, status, p, ties, cluster)
     return CoxFit(
         table=table,
@@ -199,7 +213,7 @@ def _check_events(design: Design, status: np.ndarray, event: str) -> None:
                 )
 
 
-def _newton(data: RiskSetData):
+def newton_raphson(data: RiskSetData):
     """Newton–Raphson with step halving; convergence as ``coxph.control``."""
     p = data.X.shape[1]
     beta = np.zeros(p)
@@ -208,15 +222,15 @@ def _newton(data: RiskSetData):
     for iteration in range(1, _MAX_ITER + 1):
         step = _solve(info, score)
         candidate = beta + step
-        new_ll = loglik(data, candidate)
+        new = derivatives(data, candidate)
         halvings = 0
-        while not new_ll >= ll - 1e-12 * abs(ll) and halvings < _MAX_HALVING:
+        while not new[0] >= ll - 1e-12 * abs(ll) and halvings < _MAX_HALVING:
             candidate = (beta + candidate) / 2  # step halving, as coxph
-            new_ll = loglik(data, candidate)
+            new = derivatives(data, candidate)
             halvings += 1
+        converged = abs(1 - ll / new[0]) <= _EPS if new[0] != 0 else abs(new[0] - ll) <= _EPS
         beta = candidate
-        converged = abs(1 - ll / new_ll) <= _EPS if new_ll != 0 else abs(new_ll - ll) <= _EPS
-        ll, score, info = derivatives(data, beta)
+        ll, score, info = new
         if converged and np.max(np.abs(step)) <= 1e-6 * (1 + np.max(np.abs(beta))):
             return beta, ll0, ll, score0, info0, info, iteration
     raise ModelFitError(

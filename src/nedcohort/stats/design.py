@@ -60,30 +60,26 @@ def build_design(
             f"reference names {sorted(unknown)} which are not among the covariates {covariates}."
         )
 
-    kept = ~df[covariates].isna().any(axis=1).to_numpy()
+    kept = np.ones(len(df), dtype=bool)
+    for name in covariates:  # column by column: df[covariates] would copy the frame
+        kept &= df[name].notna().to_numpy()
+    all_kept = bool(kept.all())
     columns: list[np.ndarray] = []
     terms: list[str] = []
     assign: dict[str, list[int]] = {}
     references: dict[str, str] = {}
     for name in covariates:
-        series = df[name][kept]
+        series = df[name] if all_kept else df[name][kept]
         if _is_categorical(series) or name in reference:
             levels = _levels(series)
-            ref = reference.get(name, levels[0] if levels else None)
-            if ref not in levels:
-                matches = [lv for lv in levels if str(lv) == str(ref)]
-                if not matches:
-                    raise ProtocolError(
-                        f"reference level {ref!r} of '{name}' is not among its values "
-                        f"{[str(lv) for lv in levels]}."
-                    )
-                ref = matches[0]
+            ref = _reference_level(name, levels, reference.get(name, levels[0] if levels else None))
             references[name] = str(ref)
             start = len(terms)
+            values = series.to_numpy()
             for level in levels:
                 if level == ref:
                     continue
-                columns.append((series == level).to_numpy(dtype=float))
+                columns.append(values == level)
                 terms.append(f"{name}[{level}]")
             assign[name] = list(range(start, len(terms)))
         else:
@@ -91,20 +87,35 @@ def build_design(
             assign[name] = [len(terms)]
             terms.append(name)
     n_kept = int(kept.sum())
-    matrix = np.column_stack(columns) if columns else np.empty((n_kept, 0))
+    # filled column by column in Fortran order: far faster than column_stack for long data
+    matrix = np.empty((n_kept, len(columns)), order="F")
+    for j, column in enumerate(columns):
+        matrix[:, j] = column
     design = Design(
-        matrix=np.ascontiguousarray(matrix, dtype=float),
+        matrix=matrix,
         terms=terms,
         assign=assign,
         references=references,
         kept=kept,
         n_dropped=int((~kept).sum()),
     )
-    check_estimable(design, with_intercept=False)
+    check_estimable(design)
     return design
 
 
-def check_estimable(design: Design, *, with_intercept: bool) -> None:
+def _reference_level(name: str, levels: list[object], ref: object) -> object:
+    if ref in levels:
+        return ref
+    matches = [lv for lv in levels if str(lv) == str(ref)]
+    if not matches:
+        raise ProtocolError(
+            f"reference level {ref!r} of '{name}' is not among its values "
+            f"{[str(lv) for lv in levels]}."
+        )
+    return matches[0]
+
+
+def check_estimable(design: Design) -> None:
     """Raise ``DataError`` for a constant covariate or covariates that are collinear.
 
     A constant column is collinear with the intercept (logistic) or the baseline
@@ -124,11 +135,17 @@ def check_estimable(design: Design, *, with_intercept: bool) -> None:
                 column=term,
                 fix="Remove it from the model, or check the coding of its categories.",
             )
-    full = np.column_stack([np.ones(len(X)), X]) if with_intercept else X
-    centered = full - full.mean(axis=0) if not with_intercept else full
-    rank = np.linalg.matrix_rank(centered)
-    if rank < full.shape[1]:
-        redundant = _redundant_terms(centered, design.terms, with_intercept)
+    # rank of the centered columns (a combination that is constant is collinear with the
+    # intercept or the baseline hazard), from their p×p correlation: O(n·p²), no n×p SVD
+    mean = X.mean(axis=0)
+    gram = np.zeros((X.shape[1], X.shape[1]))
+    for lo in range(0, X.shape[0], 1 << 16):  # in blocks: no n×p temporary
+        block = X[lo : lo + (1 << 16)] - mean
+        gram += block.T @ block
+    scale = np.sqrt(np.diag(gram))
+    corr = gram / np.outer(scale, scale)
+    if np.linalg.eigvalsh(corr).min() < 1e-10:
+        redundant = _redundant_terms(corr, design.terms)
         raise DataError(
             f"covariates are collinear: {', '.join(redundant)} can be predicted exactly "
             "from the others",
@@ -137,14 +154,14 @@ def check_estimable(design: Design, *, with_intercept: bool) -> None:
         )
 
 
-def _redundant_terms(M: np.ndarray, terms: list[str], with_intercept: bool) -> list[str]:
-    names = (["(Intercept)"] if with_intercept else []) + list(terms)
+def _redundant_terms(corr: np.ndarray, terms: list[str]) -> list[str]:
+    """Terms that add nothing to the ones before them (greedy, on the correlation matrix)."""
     redundant = []
     kept_cols: list[int] = []
-    for j in range(M.shape[1]):
+    for j in range(corr.shape[0]):
         trial = [*kept_cols, j]
-        if np.linalg.matrix_rank(M[:, trial]) < len(trial):
-            redundant.append(names[j])
+        if np.linalg.eigvalsh(corr[np.ix_(trial, trial)]).min() < 1e-10:
+            redundant.append(terms[j])
         else:
             kept_cols.append(j)
     return redundant

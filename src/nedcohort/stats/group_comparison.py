@@ -25,8 +25,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from nedcohort.errors import DataError
-from nedcohort.stats.inputs import check_choice, group_labels, require_columns
-from nedcohort.stats.kaplan_meier import _group_order
+from nedcohort.stats.inputs import check_choice, group_codes, require_columns
 
 CONVENTIONS = ("r", "spss")
 KINDS = ("categorical", "continuous")
@@ -84,8 +83,7 @@ def compare_groups(
     tests = dict(tests or {})
     for name, choice in tests.items():
         check_choice(f"test of '{name}'", choice, TEST_CHOICES)
-    labels = group_labels(df, by)
-    groups = _group_order(labels)
+    codes, groups = group_codes(df, by)
     if len(groups) < 2:
         raise DataError(
             "a group comparison needs at least two groups",
@@ -93,7 +91,6 @@ def compare_groups(
             received=groups,
             fix="Choose a grouping column with two or more levels.",
         )
-    group_of = labels.astype(str).to_numpy()
     rows: list[dict] = []
     results: list[dict] = []
     for name in variables:
@@ -104,9 +101,9 @@ def compare_groups(
             else "categorical"
         )
         if kind == "continuous":
-            summary, test = _continuous(name, series, group_of, groups, conventions)
+            summary, test = _continuous(name, series, codes, groups, conventions)
         else:
-            summary, test = _categorical(name, series, group_of, groups, tests.get(name, "auto"))
+            summary, test = _categorical(name, series, codes, groups, tests.get(name, "auto"))
         for row in summary:
             row.update(test=test["test"], p_value=test["p_value"])
         rows.extend(summary)
@@ -124,7 +121,7 @@ def compare_groups(
     )
 
 
-def _continuous(name, series, group_of, groups, conventions):
+def _continuous(name, series, codes, groups, conventions):
     values = pd.to_numeric(series, errors="coerce")
     bad = series.notna() & values.isna()
     if bad.any():
@@ -137,8 +134,8 @@ def _continuous(name, series, group_of, groups, conventions):
         )
     method = QUANTILE_METHOD[conventions]
     rows, samples = [], []
-    for group in [*groups, OVERALL]:
-        x = values if group == OVERALL else values[group_of == group]
+    for code, group in enumerate([*groups, OVERALL]):
+        x = values if group == OVERALL else values[codes == code]
         present = x.dropna().to_numpy(dtype=float)
         if group != OVERALL:
             samples.append(present)
@@ -198,16 +195,14 @@ def _mann_whitney(name, x, y, conventions):
     }
 
 
-def _categorical(name, series, group_of, groups, choice):
+def _categorical(name, series, codes, groups, choice):
     present = series.notna().to_numpy()
-    levels = _group_order(series[present])
-    level_of = series.astype(str).to_numpy()
-    counts = np.array(
-        [[np.sum(present & (level_of == lv) & (group_of == g)) for g in groups] for lv in levels]
-    )
+    level_code, levels = group_codes(series[present].to_frame(), series.name)
+    counts = np.zeros((len(levels), len(groups)), dtype=np.int64)
+    np.add.at(counts, (level_code, codes[present]), 1)
     rows = []
     for group_index, group in enumerate([*groups, OVERALL]):
-        in_group = np.ones(len(series), bool) if group == OVERALL else group_of == group
+        in_group = np.ones(len(series), bool) if group == OVERALL else codes == group_index
         column = counts.sum(axis=1) if group == OVERALL else counts[:, group_index]
         denominator = int(column.sum())
         for level, count in zip(levels, column, strict=True):

@@ -125,6 +125,22 @@ def group_labels(df: pd.DataFrame, column: str) -> pd.Series:
     return labels
 
 
+def group_codes(df: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of a grouping column and the group names in display order.
+
+    The order is the category order of a pandas Categorical, otherwise the sorted
+    values (as R's ``factor``); codes avoid comparing millions of strings.
+    """
+    series = group_labels(df, column)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        present = set(series.unique())
+        levels = [c for c in series.cat.categories if c in present]
+    else:
+        levels = sorted(series.unique(), key=lambda v: (str(type(v)), v))
+    codes = pd.Categorical(series, categories=levels).codes.astype(np.int64)
+    return codes, [str(level) for level in levels]
+
+
 def check_choice(name: str, value: str, allowed: Iterable[str]) -> str:
     """Raise ``ProtocolError`` for an argument that is not one of ``allowed``."""
     allowed = tuple(allowed)

@@ -19,7 +19,7 @@ from scipy import stats as sps
 from nedcohort.stats.inputs import (
     check_choice,
     check_conf_level,
-    group_labels,
+    group_codes,
     require_columns,
     survival_arrays,
 )
@@ -132,16 +132,13 @@ def kaplan_meier(
     stop, status, start = survival_arrays(df, time, event, entry)
     z = sps.norm.ppf(1 - (1 - conf_level) / 2)
     if by is None:
-        labels = np.full(len(stop), "all", dtype=object)
-        groups = ["all"]
+        codes, groups = np.zeros(len(stop), dtype=np.int64), ["all"]
     else:
-        series = group_labels(df, by)
-        groups = _group_order(series)
-        labels = series.astype(str).to_numpy(dtype=object)
+        codes, groups = group_codes(df, by)
     band = "plain" if conf_type == "spss" else conf_type
     tables, medians = [], []
-    for group in groups:
-        mask = labels == group
+    for code, group in enumerate(groups):
+        mask = codes == code
         curve = _curve(stop[mask], status[mask], None if start is None else start[mask])
         lower, upper = _band(curve["survival"], curve["se_log"], band, z)
         curve["ci_lower"], curve["ci_upper"] = lower, upper
@@ -165,14 +162,6 @@ def kaplan_meier(
 
 
 _MEDIAN_KEYS = ["median", "ci_lower", "ci_upper"]
-
-
-def _group_order(series: pd.Series) -> list[str]:
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        present = set(series.unique())
-        return [str(c) for c in series.cat.categories if c in present]
-    values = sorted(series.unique(), key=lambda v: (str(type(v)), v))
-    return [str(v) for v in values]
 
 
 def _curve(stop: np.ndarray, status: np.ndarray, start: np.ndarray | None) -> pd.DataFrame:

@@ -32,7 +32,7 @@ from scipy.special import expit
 
 from nedcohort.errors import DataError, ModelFitError, SeparationWarning
 from nedcohort.stats.chisq import ChiSquareTest
-from nedcohort.stats.design import build_design, check_estimable
+from nedcohort.stats.design import build_design
 from nedcohort.stats.inputs import check_choice, check_conf_level, event_array, require_columns
 
 METHODS = ("ml", "firth")
@@ -204,7 +204,7 @@ def logistic(
     conf_level = check_conf_level(conf_level)
     require_columns(df, (outcome,))
     design = build_design(df, covariates, reference)
-    kept = df.loc[design.kept]
+    kept = df if design.n_dropped == 0 else df.loc[design.kept]
     y = event_array(kept, outcome)
     if y.min() == y.max():
         raise DataError(
@@ -213,7 +213,6 @@ def logistic(
             received=float(y[0]),
             fix="Check the outcome coding (1 = outcome present, 0 = absent).",
         )
-    check_estimable(design, with_intercept=True)
     X = np.column_stack([np.ones(len(y)), design.matrix])
     terms = [INTERCEPT, *design.terms]
     notes: list[str] = []

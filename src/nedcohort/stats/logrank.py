@@ -16,8 +16,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from nedcohort.errors import DataError
-from nedcohort.stats.inputs import group_labels, require_columns, survival_arrays
-from nedcohort.stats.kaplan_meier import _group_order
+from nedcohort.stats.inputs import group_codes, group_labels, require_columns, survival_arrays
 
 
 @dataclass(frozen=True)
@@ -61,8 +60,7 @@ def logrank(
     """
     require_columns(df, (by, strata))
     stop, status, _ = survival_arrays(df, time, event)
-    series = group_labels(df, by)
-    groups = _group_order(series)
+    code, groups = group_codes(df, by)
     if len(groups) < 2:
         raise DataError(
             "the log-rank test needs at least two groups",
@@ -70,7 +68,6 @@ def logrank(
             received=groups,
             fix="Choose a grouping column with two or more levels.",
         )
-    code = pd.Categorical(series.astype(str), categories=groups).codes
     layer = (
         np.zeros(len(stop), dtype=int)
         if strata is None
