@@ -24,7 +24,7 @@ def test_same_seed_same_intervals_and_point_estimate_inside():
 
 
 def test_cluster_resampling_keeps_a_patients_rows_together():
-    """Duplicating every row under one id must not shrink the interval (rows are not independent)."""
+    """Two copies of every patient under one id: the interval must not shrink."""
     lung = load_dataset("lung").assign(id=lambda d: np.arange(len(d)))
     doubled = pd.concat([lung, lung], ignore_index=True)
     single = nc.stats.bootstrap_cox(lung, "time", "event", ["age"], n_resamples=300, seed=1)

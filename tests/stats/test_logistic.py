@@ -105,3 +105,10 @@ def test_outcome_errors_name_the_column():
     df = pd.DataFrame({"y": [1, 0, 3], "x": [1.0, 2, 3]})
     with pytest.raises(DataError, match="column 'y' at index 2: event indicator must be 0/1"):
         nc.stats.logistic(df, "y", ["x"])
+
+
+def test_input_frame_is_not_modified():
+    lung = load_dataset("lung")
+    before = lung.copy()
+    nc.stats.logistic(lung, "dead", ["age", "sex"], method="firth")
+    pd.testing.assert_frame_equal(lung, before)

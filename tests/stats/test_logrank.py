@@ -57,3 +57,12 @@ def test_missing_group_label_is_reported_not_dropped():
     df = pd.DataFrame({"t": [1.0, 2.0, 3.0], "e": [1, 0, 1], "g": ["a", None, "b"]})
     with pytest.raises(DataError, match="column 'g' at index 1: group is missing"):
         nc.stats.logrank(df, "t", "e", "g")
+
+
+def test_input_frame_is_not_modified(rng):
+    df = pd.DataFrame(
+        {"t": rng.exponential(5, 40), "e": rng.integers(0, 2, 40), "g": rng.integers(0, 2, 40)}
+    )
+    before = df.copy()
+    nc.stats.logrank(df, "t", "e", "g", rho=1.0)
+    pd.testing.assert_frame_equal(df, before)
