@@ -14,7 +14,7 @@ from nedcohort.simulate.imaging import (
     schedule_exams,
 )
 from nedcohort.simulate.parameters import CENTERS, PopulationParameters
-from nedcohort.simulate.patients import EPOCH, simulate_patients
+from nedcohort.simulate.patients import EPOCH, MISSING, simulate_patients
 from nedcohort.simulate.records import (
     interruptions,
     local_therapies,
@@ -48,10 +48,11 @@ _DATE_COLUMNS = {
 
 
 def _dates(days: np.ndarray) -> np.ndarray:
-    """Days since epoch -> datetime64[D], with -1 meaning missing (NaT)."""
+    """Days since epoch -> datetime64[D]; ``MISSING`` becomes NaT."""
     days = np.asarray(days, dtype=np.int64)
-    out = EPOCH + days.astype("timedelta64[D]")
-    return np.where(days < 0, np.datetime64("NaT"), out)
+    missing = days == MISSING
+    out = EPOCH + np.where(missing, 0, days).astype("timedelta64[D]")
+    return np.where(missing, np.datetime64("NaT"), out)
 
 
 def simulate_chunk(
@@ -95,7 +96,7 @@ def simulate_chunk(
         "treatment_interruptions": interruptions(rng, patients, out, params),
         "local_therapies": local_therapies(rng, patients, out, params),
         "imaging_exams": exams,
-        "lesions": lesions.sort_values(["exam_id", "lesion_id"], kind="stable", ignore_index=True),
+        "lesions": lesions,
         "truth": truth(patients, out, params),
     }
     for name, columns in _DATE_COLUMNS.items():

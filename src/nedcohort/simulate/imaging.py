@@ -24,7 +24,7 @@ import pandas as pd
 from nedcohort.simulate.parameters import CENTERS, MONTH_DAYS, PopulationParameters
 
 CT, PET, BONE_SCAN = "CT", "PET-CT", "bone_scintigraphy"
-_NEVER = np.iinfo(np.int64).max
+NEW_LESION_NUMBER = 91  # lesion ids P…-L91 are lesions first seen at progression
 
 
 @dataclass(frozen=True)
@@ -225,17 +225,15 @@ def measure_lesions(
     floor = plan["floor"].to_numpy()[lesion]
     partial = d0 * (floor + (1 - floor) * np.exp(-np.maximum(t, 0) / 90.0))
     size = np.where(is_ned_patient, np.where(after_ned, resolved, shrinking), partial)
-    noise = rng.normal(0, params.measurement_sd_mm, size.size)
+    noisy_size = size * (
+        1 + rng.uniform(-params.measurement_error, params.measurement_error, size.size)
+    )
     noisy = np.where(
-        baseline, d0, np.where(node & after_ned, np.minimum(size + noise / 2, 9.5), size + noise)
+        baseline, d0, np.where(node & after_ned, np.minimum(noisy_size, 9.5), noisy_size)
     )
     noisy = np.where(node & ~after_ned & ~baseline, np.maximum(noisy, 10.2), noisy)
     noisy = np.where(~node & ~after_ned & ~baseline, np.maximum(noisy, 2.5), noisy)
     diameter = np.where(target, np.round(np.where(size == 0, 0.0, noisy), 1), np.nan)
-
-    mode = _progression_mode(rng, plan, schedule.ned_exam >= 0)
-    pmode = mode[owner]
-    diameter = _grow_at_progression(diameter, target, owner, exam, at_pd, pmode == "growth")
 
     # an occasional unmeasured target (not evaluable at that exam)
     unmeasured = (
@@ -246,6 +244,10 @@ def measure_lesions(
         & (rng.random(size.size) < params.unmeasured_lesion)
     )
     diameter = np.where(unmeasured, np.nan, diameter)
+    # growth is set against the nadir of the exams as recorded (unmeasured ones excluded)
+    mode = _progression_mode(rng, plan, schedule.ned_exam >= 0)
+    pmode = mode[owner]
+    diameter = _grow_at_progression(diameter, target, owner, exam, at_pd, pmode == "growth")
 
     bone = plan["site"].to_numpy()[lesion] == "bone"
     active_look = plan["baseline_look"].to_numpy()[lesion]
@@ -259,6 +261,8 @@ def measure_lesions(
     status = np.where((pmode == "nontarget") & at_pd & first_nt, "unequivocal_progression", status)
     rows = pd.DataFrame(
         {
+            "_exam": exam,
+            "_lesion": within + 1,
             "exam_id": exam_ids[exam],
             "lesion_id": _lesion_ids(patients["patient_id"].to_numpy()[owner], within + 1),
             "role": role,
@@ -272,7 +276,9 @@ def measure_lesions(
     )
     new = _new_lesions(rng, patients, schedule, exam_ids, pmode_by_patient=mode,
                        reader_only=reader_only)  # fmt: skip
-    return pd.concat([rows, new], ignore_index=True)
+    rows = pd.concat([rows, new], ignore_index=True)
+    order = np.lexsort((rows["_lesion"].to_numpy(), rows["_exam"].to_numpy()))
+    return rows.iloc[order].drop(columns=["_exam", "_lesion"]).reset_index(drop=True)
 
 
 def _progression_mode(rng: np.random.Generator, plan: pd.DataFrame, ned: np.ndarray) -> np.ndarray:
@@ -300,10 +306,11 @@ def _grow_at_progression(diameter, target, owner, exam, at_pd, growth):
     missing = np.bincount(pos, np.isnan(value), minlength=codes.size) > 0
     exam_owner = owner[first]
     before = ~at_pd[first] & ~missing
-    frame = pd.DataFrame({"owner": exam_owner[before], "sld": sums[before]})
-    grouped = frame.groupby("owner")["sld"]
-    nadir, last = grouped.min(), grouped.last()
-    factor = ((1.3 * nadir + 6.0) / last.where(last > 0)).reindex(np.arange(owner.max() + 1))
+    nadir = pd.Series(sums[before]).groupby(exam_owner[before]).min()
+    # the progression exam's own (shrunken) sum is what gets scaled up
+    at = at_pd[first]
+    own = pd.Series(sums[at]).groupby(exam_owner[at]).first()
+    factor = ((1.3 * nadir + 6.0) / own.where(own > 0)).reindex(np.arange(owner.max() + 1))
     scale = factor.to_numpy()[owner]
     grown = np.round(diameter * scale, 1)
     return np.where(target & at_pd & growth & np.isfinite(scale), grown, diameter)
@@ -335,6 +342,8 @@ def _new_lesions(rng, patients, schedule, exam_ids, pmode_by_patient, reader_onl
     on_pet = schedule.modality[exams] == PET
     return pd.DataFrame(
         {
+            "_exam": exams,
+            "_lesion": NEW_LESION_NUMBER,
             "exam_id": exam_ids[exams],
             "lesion_id": _lesion_ids(
                 patients["patient_id"].to_numpy()[owner], np.full(owner.size, 91)

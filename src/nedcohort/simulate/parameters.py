@@ -103,4 +103,6 @@ class PopulationParameters:
     bone_scan_share: float = 0.12  # extra bone scintigraphy exams in patients with bone disease
     missed_exam: float = 0.05
     unmeasured_lesion: float = 0.03  # a lesion left unmeasured at one exam (NE)
-    measurement_sd_mm: float = 1.0
+    # relative measurement error, bounded: ±4 % (about 1 mm on a 25 mm lesion) can never
+    # fake the 20 % growth of RECIST progression, as unbounded noise on a plateau would
+    measurement_error: float = 0.04

@@ -18,6 +18,7 @@ from nedcohort.simulate.parameters import (
 )
 
 EPOCH = np.datetime64("1970-01-01", "D")
+MISSING = np.iinfo(np.int64).min  # a missing date (dates before 1970 are negative days)
 
 
 def day(iso: str) -> int:
@@ -154,10 +155,11 @@ def _progression_months(
     rate2 = np.where(ned, h2 * hr, h2)  # after p2
     target = rng.exponential(1.0, ned.size)
     at_p1 = h1 * p1
+    # np.select evaluates every branch; inf − inf in the unused ones is harmless
     with np.errstate(invalid="ignore"):
         at_p2 = at_p1 + np.where(np.isfinite(p2), rate1 * (p2 - p1), np.inf)
-    return np.select(
-        [target < at_p1, target < at_p2],
-        [target / h1, p1 + (target - at_p1) / rate1],
-        default=p2 + (target - at_p2) / rate2,
-    )
+        return np.select(
+            [target < at_p1, target < at_p2],
+            [target / h1, p1 + (target - at_p1) / rate1],
+            default=p2 + (target - at_p2) / rate2,
+        )

@@ -12,7 +12,7 @@ import pandas as pd
 
 from nedcohort.simulate.imaging import Schedule
 from nedcohort.simulate.parameters import MONTH_DAYS, SITES, PopulationParameters
-from nedcohort.simulate.patients import day
+from nedcohort.simulate.patients import MISSING, day
 
 
 def outcomes(patients: pd.DataFrame, schedule: Schedule, params: PopulationParameters) -> dict:
@@ -25,9 +25,11 @@ def outcomes(patients: pd.DataFrame, schedule: Schedule, params: PopulationParam
         np.int64
     )
     died = death_day <= last_fu
-    progression = np.where(schedule.pd_exam >= 0, schedule.day[np.maximum(schedule.pd_exam, 0)], -1)
-    ned_day = np.where(schedule.ned_exam >= 0, schedule.day[np.maximum(schedule.ned_exam, 0)], -1)
-    progressed = progression >= 0
+    progressed = schedule.pd_exam >= 0
+    progression = np.where(progressed, schedule.day[np.maximum(schedule.pd_exam, 0)], MISSING)
+    ned_day = np.where(
+        schedule.ned_exam >= 0, schedule.day[np.maximum(schedule.ned_exam, 0)], MISSING
+    )
     death_first = died & (~progressed | (death_day < progression))
     event_day = np.where(progressed & ~death_first, progression, np.where(died, death_day, last_fu))
     decisive_after_start = (schedule.modality != "bone_scintigraphy") & (
@@ -37,8 +39,8 @@ def outcomes(patients: pd.DataFrame, schedule: Schedule, params: PopulationParam
     return {
         "evaluable": evaluable,
         "last_followup": last_fu,
-        "death": np.where(died, death_day, -1),
-        "progression": np.where(progressed & ~death_first, progression, -1),
+        "death": np.where(died, death_day, MISSING),
+        "progression": np.where(progressed & ~death_first, progression, MISSING),
         "ned": ned_day,
         "pfs_event": (progressed & ~death_first) | died,
         "pfs_end": event_day,
@@ -58,8 +60,8 @@ def treatments(
     hr_positive = (patients["er_status"] == "positive").to_numpy() | (
         patients["pr_status"] == "positive"
     ).to_numpy()
-    end_first = np.where(out["progression"] >= 0, out["progression"], out["pfs_end"])
-    ongoing = out["progression"] < 0
+    ongoing = out["progression"] == MISSING
+    end_first = np.where(ongoing, out["pfs_end"], out["progression"])
     chemo_end = start + rng.integers(105, 150, n)
     taxane = np.where(rng.random(n) < 0.7, "docetaxel", "paclitaxel")
     parts = []
@@ -78,7 +80,7 @@ def treatments(
             )
         )
 
-    anti_her2_end = np.where(ongoing, -1, end_first)
+    anti_her2_end = np.where(ongoing, MISSING, end_first)
     add(trastuzumab, 1, "trastuzumab", "anti_her2", start, anti_her2_end)
     add(pertuzumab, 1, "pertuzumab", "anti_her2", start, anti_her2_end)
     other_first = her2 & ~trastuzumab
@@ -87,7 +89,7 @@ def treatments(
     endocrine = hr_positive & (rng.random(n) < 0.6)
     agent = np.where(patients["menopausal_status"].to_numpy() == "post", "letrozole", "tamoxifen")
     add(endocrine & (chemo_end < end_first), 1, agent, "endocrine", chemo_end, anti_her2_end)
-    second = out["progression"] >= 0
+    second = ~ongoing
     second_start = out["progression"] + rng.integers(7, 30, n)
     second_start = np.minimum(second_start, out["last_followup"])
     second_agent = np.where(her2, "trastuzumab emtansine", "capecitabine")
@@ -99,7 +101,7 @@ def treatments(
             "agent": second_agent[second],
             "category": category[second],
             "start_date": second_start[second],
-            "end_date": -1,
+            "end_date": MISSING,
         }
     )
     parts.append(frame)
@@ -207,7 +209,7 @@ def truth(patients: pd.DataFrame, out: dict, params: PopulationParameters) -> pd
         ],
         default="",
     )
-    ned = out["ned"] >= 0
+    ned = out["ned"] != MISSING
     return pd.DataFrame(
         {
             "patient_id": patients["patient_id"].to_numpy(),
