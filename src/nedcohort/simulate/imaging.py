@@ -146,11 +146,11 @@ def plan_lesions(
     cum = np.cumsum(flags, axis=1)
     n_sites = cum[:, -1]
     # up to 4 targets, at most 2 per organ (RECIST 1.1)
-    wanted = 1 + np.searchsorted([0.3, 0.65, 0.9], rng.random(n))
+    wanted = 1 + np.searchsorted([0.15, 0.45, 0.75, 0.92], rng.random(n))  # 1–5 targets
     n_targets = np.where(measurable, np.minimum(wanted, 2 * n_sites), 0)
-    n_bone = np.where(has_bone, 1 + rng.integers(0, 3, n), 0)
-    n_other_nt = np.where(~bone_only & ~measurable, 1 + rng.integers(0, 2, n), 0)
-    n_other_nt += (~bone_only & measurable & (rng.random(n) < 0.3)).astype(int)
+    n_bone = np.where(has_bone, 1 + rng.integers(0, 4, n), 0)
+    n_other_nt = np.where(~bone_only & ~measurable, 1 + rng.integers(0, 3, n), 0)
+    n_other_nt += np.where(~bone_only & measurable, rng.integers(0, 3, n), 0)
     counts = n_targets + n_bone + n_other_nt
     owner, position = _ragged(counts)
     is_target = position < n_targets[owner]
