@@ -17,15 +17,8 @@ import numpy as np
 import pandas as pd
 
 from nedcohort.errors import ModelFitError
-from nedcohort.stats.cox import TIES, newton_raphson
-from nedcohort.stats.design import build_design
-from nedcohort.stats.inputs import (
-    check_choice,
-    check_conf_level,
-    group_labels,
-    require_columns,
-    survival_arrays,
-)
+from nedcohort.stats.cox import cox_inputs, newton_raphson
+from nedcohort.stats.inputs import check_conf_level
 from nedcohort.stats.risk_sets import prepare
 
 
@@ -76,37 +69,28 @@ def bootstrap_cox(
     With ``cluster``, whole clusters are resampled (all rows of a patient together),
     as counting-process data require. The same ``seed`` gives the same result.
     """
-    check_choice("ties", ties, TIES)
     conf_level = check_conf_level(conf_level)
-    require_columns(df, (strata, cluster))
-    design = build_design(df, covariates, reference)
-    kept = df if design.n_dropped == 0 else df.loc[design.kept]
-    stop, status, start = survival_arrays(kept, time, event, entry)
-    layer = (
-        np.zeros(len(stop), dtype=int)
-        if strata is None
-        else pd.factorize(group_labels(kept, strata))[0]
-    )
-    units = (
-        np.arange(len(stop)) if cluster is None else pd.factorize(group_labels(kept, cluster))[0]
-    )
-    members = pd.Series(np.arange(len(stop))).groupby(units).apply(np.asarray).tolist()
-    X = design.matrix
+    inputs = cox_inputs(df, time, event, covariates, entry, strata, ties, cluster, reference)
+    n = len(inputs.stop)
+    units = pd.factorize(inputs.clusters)[0]
+    members = pd.Series(np.arange(n)).groupby(units).apply(np.asarray).tolist()
+    X = inputs.design.matrix
+    terms = inputs.design.terms
     efron = ties == "efron"
 
     def fit(rows: np.ndarray) -> np.ndarray:
         x = X[rows]
         data = prepare(
             x - x.mean(axis=0),
-            stop[rows],
-            status[rows],
-            None if start is None else start[rows],
-            layer[rows],
+            inputs.stop[rows],
+            inputs.status[rows],
+            None if inputs.start is None else inputs.start[rows],
+            inputs.layer[rows],
             efron,
         )
         return newton_raphson(data)[0]
 
-    full = fit(np.arange(len(stop)))
+    full = fit(np.arange(n))
     rng = np.random.default_rng(seed)
     draws = []
     failed = 0
@@ -123,16 +107,16 @@ def bootstrap_cox(
             draws.append(beta)
         else:
             failed += 1
-    coefficients = np.array(draws).reshape(-1, len(design.terms))
+    coefficients = np.array(draws).reshape(-1, len(terms))
     tail = (1 - conf_level) / 2 * 100
     lower, upper = (
         np.percentile(coefficients, [tail, 100 - tail], axis=0)
         if len(coefficients)
-        else (np.full(len(design.terms), np.nan),) * 2
+        else (np.full(len(terms), np.nan),) * 2
     )
     table = pd.DataFrame(
         {
-            "term": design.terms,
+            "term": terms,
             "hr": np.exp(full),
             "ci_lower": np.exp(lower),
             "ci_upper": np.exp(upper),

@@ -116,17 +116,16 @@ def cox(
     the Wald test uses the reported variance. Rows with a missing covariate are
     dropped and counted in ``n_dropped``.
     """
-    check_choice("ties", ties, TIES)
     conf_level = check_conf_level(conf_level)
-    require_columns(df, (strata, cluster))
-    design = build_design(df, covariates, reference)
-    kept = df if design.n_dropped == 0 else df.loc[design.kept]
-    stop, status, start = survival_arrays(kept, time, event, entry)
-    layer = np.zeros(len(stop), dtype=int)
-    if strata is not None:
-        layer = pd.factorize(group_labels(kept, strata))[0]
-    clusters = None if cluster is None else group_labels(kept, cluster).to_numpy()
-    _check_events(design, status, event)
+    inputs = cox_inputs(df, time, event, covariates, entry, strata, ties, cluster, reference)
+    design, stop, status, start, layer = (
+        inputs.design,
+        inputs.stop,
+        inputs.status,
+        inputs.start,
+        inputs.layer,
+    )
+    clusters = None if cluster is None else inputs.clusters
 
     X = design.matrix - design.matrix.mean(axis=0)  # centered, as coxph
     data = prepare(X, stop, status, start, layer, efron=(ties == "efron"))
@@ -189,6 +188,43 @@ def cox(
         notes=notes,
         data=data,
     )
+
+
+@dataclass(frozen=True)
+class CoxInputs:
+    """Validated arrays of a Cox model (rows with a missing covariate already dropped)."""
+
+    design: Design
+    stop: np.ndarray
+    status: np.ndarray
+    start: np.ndarray | None
+    layer: np.ndarray  # stratum code per row
+    clusters: np.ndarray  # cluster label per row (each row its own cluster if none)
+
+
+def cox_inputs(
+    df: pd.DataFrame,
+    time: str,
+    event: str,
+    covariates: Sequence[str],
+    entry: str | None,
+    strata: str | None,
+    ties: str,
+    cluster: str | None,
+    reference: Mapping[str, object] | None,
+) -> CoxInputs:
+    """Check the arguments and data of a Cox model once, for ``cox`` and its bootstrap."""
+    check_choice("ties", ties, TIES)
+    require_columns(df, (strata, cluster))
+    design = build_design(df, covariates, reference)
+    kept = df if design.n_dropped == 0 else df.loc[design.kept]
+    stop, status, start = survival_arrays(kept, time, event, entry)
+    layer = np.zeros(len(stop), dtype=int)
+    if strata is not None:
+        layer = pd.factorize(group_labels(kept, strata))[0]
+    clusters = np.arange(len(stop)) if cluster is None else group_labels(kept, cluster).to_numpy()
+    _check_events(design, status, event)
+    return CoxInputs(design, stop, status, start, layer, clusters)
 
 
 def _check_events(design: Design, status: np.ndarray, event: str) -> None:

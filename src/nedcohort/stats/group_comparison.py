@@ -83,14 +83,7 @@ def compare_groups(
     tests = dict(tests or {})
     for name, choice in tests.items():
         check_choice(f"test of '{name}'", choice, TEST_CHOICES)
-    codes, groups = group_codes(df, by)
-    if len(groups) < 2:
-        raise DataError(
-            "a group comparison needs at least two groups",
-            column=by,
-            received=groups,
-            fix="Choose a grouping column with two or more levels.",
-        )
+    codes, groups = group_codes(df, by, at_least=2, purpose="a group comparison")
     rows: list[dict] = []
     results: list[dict] = []
     for name in variables:
@@ -158,18 +151,12 @@ def _continuous(name, series, codes, groups, conventions):
         )
     usable = [s for s in samples if s.size]
     if len(usable) < 2:
-        test = {"variable": name, "test": None, "statistic": np.nan, "df": None, "p_value": np.nan}
+        test = _test_row(name, None, np.nan, np.nan)
     elif len(samples) == 2:
         test = _mann_whitney(name, samples[0], samples[1], conventions)
     else:
         result = sps.kruskal(*usable)
-        test = {
-            "variable": name,
-            "test": "Kruskal-Wallis",
-            "statistic": float(result.statistic),
-            "df": len(usable) - 1,
-            "p_value": float(result.pvalue),
-        }
+        test = _test_row(name, "Kruskal-Wallis", result.statistic, result.pvalue, len(usable) - 1)
     return rows, test
 
 
@@ -186,13 +173,7 @@ def _mann_whitney(name, x, y, conventions):
             else "Mann-Whitney U (normal approximation)"
         )
     result = sps.mannwhitneyu(x, y, method=method, use_continuity=(conventions == "r"))
-    return {
-        "variable": name,
-        "test": label,
-        "statistic": float(result.statistic),
-        "df": None,
-        "p_value": float(result.pvalue),
-    }
+    return _test_row(name, label, result.statistic, result.pvalue)
 
 
 def _categorical(name, series, codes, groups, choice):
@@ -224,17 +205,11 @@ def _categorical(name, series, codes, groups, choice):
 def _contingency_test(name: str, counts: np.ndarray, choice: str = "auto") -> dict:
     table = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
     if table.shape[0] < 2 or table.shape[1] < 2:
-        return {"variable": name, "test": None, "statistic": np.nan, "df": None, "p_value": np.nan}
+        return _test_row(name, None, np.nan, np.nan)
     expected = sps.contingency.expected_freq(table)
     if choice == "chisq" or (choice == "auto" and (expected >= 5).all()):
         chi2, p, dof, _ = sps.chi2_contingency(table, correction=False)
-        return {
-            "variable": name,
-            "test": "Pearson chi-square",
-            "statistic": float(chi2),
-            "df": int(dof),
-            "p_value": float(p),
-        }
+        return _test_row(name, "Pearson chi-square", chi2, p, int(dof))
     if table.shape == (2, 2):
         result = sps.fisher_exact(table)
         label = "Fisher's exact"
@@ -244,10 +219,15 @@ def _contingency_test(name: str, counts: np.ndarray, choice: str = "auto") -> di
         )
         result = sps.fisher_exact(table, method=method)
         label = "Fisher-Freeman-Halton (Monte Carlo, 100000 tables)"
+    return _test_row(name, label, result.statistic, result.pvalue)
+
+
+def _test_row(name: str, test: str | None, statistic: float, p_value: float, df=None) -> dict:
+    """One row of ``GroupComparison.tests``."""
     return {
         "variable": name,
-        "test": label,
-        "statistic": float(result.statistic),
-        "df": None,
-        "p_value": float(result.pvalue),
+        "test": test,
+        "statistic": float(statistic),
+        "df": df,
+        "p_value": float(p_value),
     }

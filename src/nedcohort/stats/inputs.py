@@ -125,11 +125,14 @@ def group_labels(df: pd.DataFrame, column: str) -> pd.Series:
     return labels
 
 
-def group_codes(df: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
+def group_codes(
+    df: pd.DataFrame, column: str, *, at_least: int = 1, purpose: str = "the analysis"
+) -> tuple[np.ndarray, list[str]]:
     """Integer codes of a grouping column and the group names in display order.
 
     The order is the category order of a pandas Categorical, otherwise the sorted
-    values (as R's ``factor``); codes avoid comparing millions of strings.
+    values (as R's ``factor``); codes avoid comparing millions of strings. Fewer than
+    ``at_least`` groups is a ``DataError`` naming ``purpose``.
     """
     series = group_labels(df, column)
     if isinstance(series.dtype, pd.CategoricalDtype):
@@ -137,6 +140,14 @@ def group_codes(df: pd.DataFrame, column: str) -> tuple[np.ndarray, list[str]]:
         levels = [c for c in series.cat.categories if c in present]
     else:
         levels = sorted(series.unique(), key=lambda v: (str(type(v)), v))
+    if len(levels) < at_least:
+        count = {2: "two", 3: "three"}.get(at_least, str(at_least))
+        raise DataError(
+            f"{purpose} needs at least {count} groups",
+            column=column,
+            received=[str(level) for level in levels],
+            fix=f"Choose a grouping column with {count} or more levels.",
+        )
     codes = pd.Categorical(series, categories=levels).codes.astype(np.int64)
     return codes, [str(level) for level in levels]
 

@@ -60,14 +60,7 @@ def logrank(
     """
     require_columns(df, (by, strata))
     stop, status, _ = survival_arrays(df, time, event)
-    code, groups = group_codes(df, by)
-    if len(groups) < 2:
-        raise DataError(
-            "the log-rank test needs at least two groups",
-            column=by,
-            received=groups,
-            fix="Choose a grouping column with two or more levels.",
-        )
+    code, groups = group_codes(df, by, at_least=2, purpose="the log-rank test")
     layer = (
         np.zeros(len(stop), dtype=int)
         if strata is None
