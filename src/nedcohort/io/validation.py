@@ -1,0 +1,303 @@
+"""Checks of the raw (text) record tables, run as SQL inside DuckDB.
+
+Every check is one query over whole tables (no Python loop over rows), so the same code
+validates a five-patient spreadsheet and a million-patient Parquet export. Each returns
+the offending spreadsheet rows with the value found; the caller turns them into
+``Problem`` objects with a message and a fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+
+import duckdb
+
+from nedcohort.io.problems import Problem, ValidationReport
+from nedcohort.io.sources import SourceTable
+from nedcohort.schema import TABLES, Column
+
+LISTED_PER_CHECK = 50  # rows listed per check and column; the rest are counted
+TRUE_WORDS = ("true", "1", "yes", "y", "t")
+FALSE_WORDS = ("false", "0", "no", "n", "f")
+ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+
+
+def v(column: str, alias: str = "") -> str:
+    """SQL for the trimmed cell, NULL when empty."""
+    prefix = f"{alias}." if alias else ""
+    return f"NULLIF(trim({prefix}\"{column}\"), '')"
+
+
+class Checker:
+    """Runs the checks of one source and collects problems into a report."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, report: ValidationReport) -> None:
+        self.con = con
+        self.report = report
+        self.sources: dict[str, SourceTable] = {}
+        self.columns: dict[str, set[str]] = {}
+
+    # -- plumbing --------------------------------------------------------------------
+    def add_table(self, source: SourceTable, raw: str) -> None:
+        """Register a loaded raw table and check its columns."""
+        self.sources[source.name] = source
+        names = [r[0] for r in self.con.execute(f'DESCRIBE "{raw}"').fetchall()]
+        present = set(names) - {"_row"}
+        self.columns[source.name] = present
+        self.report.rows[source.name] = self.con.execute(
+            f'SELECT count(*) FROM "{raw}"'
+        ).fetchall()[0][0]
+        table = TABLES[source.name]
+        for column in table.columns:
+            if column.name in present:
+                continue
+            near = _near_miss(column.name, present)
+            hint = f" Found '{near}': rename it to '{column.name}'." if near else ""
+            if column.required:
+                self.problem(
+                    source.name,
+                    "error",
+                    f"required column '{column.name}' is missing",
+                    f"Add the column '{column.name}'.{hint}",
+                    column=column.name,
+                )
+            elif near:
+                self.problem(
+                    source.name,
+                    "warning",
+                    f"optional column '{column.name}' not found, but '{near}' looks like it",
+                    hint.strip(),
+                    column=column.name,
+                )
+
+    def has(self, table: str, *columns: str) -> bool:
+        """The table was given and has these columns."""
+        return table in self.columns and all(c in self.columns[table] for c in columns)
+
+    def problem(self, table: str, severity: str, message: str, fix: str = "", **where) -> None:
+        source = self.sources.get(table)
+        self.report.problems.append(
+            Problem(
+                severity,
+                table,
+                source.label if source else f"{table}",
+                message,
+                fix,
+                sheet=source.sheet if source else None,
+                **where,
+            )
+        )
+
+    def rows(
+        self,
+        table: str,
+        check: str,
+        sql: str,
+        make: Callable[[tuple], tuple[str, str, str, str | None]],
+        severity: str = "error",
+    ) -> None:
+        """Run ``sql`` (selecting _row, value, …) and report each row via ``make``.
+
+        ``make(row)`` returns (column, value, message, fix). Only the first
+        ``LISTED_PER_CHECK`` rows are listed; the total is kept in ``report.truncated``.
+        """
+        total = self.con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+        if total == 0:
+            return
+        listed = self.con.execute(f"{sql} ORDER BY 1 LIMIT {LISTED_PER_CHECK}").fetchall()
+        for record in listed:
+            column, value, message, fix = make(record)
+            self.problem(
+                table, severity, message, fix, row=int(record[0]), column=column, value=value
+            )
+        if total > len(listed):
+            self.report.truncated[f"{table}: {check}"] = total - len(listed)
+
+    # -- per-column checks -----------------------------------------------------------
+    def check_columns(self, table: str) -> None:
+        raw = f"raw_{table}"
+        for column in TABLES[table].columns:
+            if not self.has(table, column.name):
+                continue
+            cell = v(column.name)
+            name = column.name
+            if column.required:
+                self.rows(
+                    table,
+                    f"{name} missing",
+                    f'SELECT _row, NULL FROM "{raw}" WHERE {cell} IS NULL',
+                    lambda r, name=name: (
+                        name,
+                        None,
+                        f"required value of '{name}' is empty",
+                        "Fill it in.",
+                    ),
+                )
+            check = getattr(self, f"_check_{column.type}", None)
+            if check:
+                check(table, raw, column, cell)
+
+    def _check_integer(self, table, raw, column: Column, cell) -> None:
+        name = column.name
+        self.rows(
+            table,
+            f"{name} type",
+            f'SELECT _row, {cell} FROM "{raw}" WHERE {cell} IS NOT NULL AND '
+            f"(TRY_CAST({cell} AS DOUBLE) IS NULL "
+            f"OR TRY_CAST({cell} AS DOUBLE) <> round(TRY_CAST({cell} AS DOUBLE)))",
+            lambda r: (name, r[1], "not a whole number", f"Enter {name} as a whole number."),
+        )
+        self._check_range(table, raw, column, cell)
+
+    def _check_number(self, table, raw, column: Column, cell) -> None:
+        name = column.name
+        self.rows(
+            table,
+            f"{name} type",
+            f'SELECT _row, {cell} FROM "{raw}" '
+            f"WHERE {cell} IS NOT NULL AND TRY_CAST({cell} AS DOUBLE) IS NULL",
+            lambda r: (
+                name,
+                r[1],
+                "not a number",
+                f"Enter {name} as a number"
+                + (f" in {column.unit}" if column.unit else "")
+                + " (decimal point, no units in the cell).",
+            ),
+        )
+        self._check_range(table, raw, column, cell)
+
+    def _check_range(self, table, raw, column: Column, cell) -> None:
+        name = column.name
+        bounds = []
+        if column.minimum is not None:
+            bounds.append(f"TRY_CAST({cell} AS DOUBLE) < {column.minimum}")
+        if column.maximum is not None:
+            bounds.append(f"TRY_CAST({cell} AS DOUBLE) > {column.maximum}")
+        if not bounds:
+            return
+        low = "" if column.minimum is None else f"{column.minimum:g}"
+        high = "" if column.maximum is None else f"{column.maximum:g}"
+        expected = (
+            f"between {low} and {high}" if low and high else f">= {low}" if low else f"<= {high}"
+        )
+        unit = f" {column.unit}" if column.unit else ""
+        fix = "Correct the value" + (
+            ", or leave it empty to mark the lesion not evaluated."
+            if name == "diameter_mm"
+            else "."
+        )
+        self.rows(
+            table,
+            f"{name} range",
+            f'SELECT _row, {cell} FROM "{raw}" WHERE {" OR ".join(bounds)}',
+            lambda r: (name, r[1], f"out of range; expected a number {expected}{unit}", fix),
+        )
+
+    def _check_date(self, table, raw, column: Column, cell) -> None:
+        name = column.name
+
+        def non_iso(r: tuple) -> tuple:
+            text = str(r[1])
+            if re.fullmatch(r"\d{1,2}[./]\d{1,2}[./]\d{4}", text):
+                hint = "it looks like day/month/year (or month/day/year): write it as YYYY-MM-DD"
+            else:
+                hint = "write dates as YYYY-MM-DD"
+            return name, r[1], "not an ISO date (YYYY-MM-DD)", f"Reformat the column: {hint}."
+
+        self.rows(
+            table,
+            f"{name} format",
+            f'SELECT _row, {cell} FROM "{raw}" '
+            f"WHERE {cell} IS NOT NULL AND NOT regexp_full_match({cell}, '{ISO_DATE}')",
+            non_iso,
+        )
+        self.rows(
+            table,
+            f"{name} impossible",
+            f"SELECT _row, {cell} FROM \"{raw}\" WHERE regexp_full_match({cell}, '{ISO_DATE}') "
+            f"AND TRY_CAST({cell} AS DATE) IS NULL",
+            lambda r: (name, r[1], "not a real calendar date", "Correct the day or month."),
+        )
+        self.rows(
+            table,
+            f"{name} implausible",
+            f'SELECT _row, {cell} FROM "{raw}" WHERE year(TRY_CAST({cell} AS DATE)) < 1901 '
+            f"OR TRY_CAST({cell} AS DATE) > current_date",
+            lambda r: (
+                name,
+                r[1],
+                "implausible date (before 1901 or in the future)",
+                "Correct the year; 1900-01-01 is often a placeholder for 'unknown': "
+                "leave the cell empty instead.",
+            ),
+        )
+        mixed = self.con.execute(
+            f"SELECT count(*) FILTER (WHERE regexp_full_match({cell}, '{ISO_DATE}')), "
+            f"count(*) FILTER (WHERE NOT regexp_full_match({cell}, '{ISO_DATE}')) FROM \"{raw}\""
+        ).fetchall()[0]
+        if mixed[0] and mixed[1]:
+            self.problem(
+                table,
+                "error",
+                f"mixed date formats in '{name}': {mixed[0]} ISO dates and {mixed[1]} others",
+                "Use one format, YYYY-MM-DD, for the whole column.",
+                column=name,
+            )
+
+    def _check_boolean(self, table, raw, column: Column, cell) -> None:
+        name = column.name
+        words = ", ".join(f"'{w}'" for w in TRUE_WORDS + FALSE_WORDS)
+        self.rows(
+            table,
+            f"{name} boolean",
+            f'SELECT _row, {cell} FROM "{raw}" '
+            f"WHERE {cell} IS NOT NULL AND lower({cell}) NOT IN ({words})",
+            lambda r: (name, r[1], "not a yes/no value", "Use true/false (or 1/0, yes/no)."),
+        )
+
+    def _check_category(self, table, raw, column: Column, cell) -> None:
+        name = column.name
+        allowed = ", ".join(f"'{a}'" for a in column.allowed)
+
+        def make(r: tuple) -> tuple:
+            suggestion = suggest_category(str(r[1]), column.allowed)
+            options = ", ".join(column.allowed)
+            fix = f"Write '{suggestion}'." if suggestion else f"Use one of: {options}."
+            return name, r[1], f"unknown category; expected one of {options}", fix
+
+        self.rows(
+            table,
+            f"{name} category",
+            f'SELECT _row, {cell} FROM "{raw}" '
+            f"WHERE {cell} IS NOT NULL AND {cell} NOT IN ({allowed})",
+            make,
+        )
+
+
+def suggest_category(value: str, allowed: tuple[str, ...]) -> str | None:
+    """The allowed value the user most likely meant (``3`` → ``3+``, ``Yes`` → ``yes``)."""
+    text = value.strip()
+    lower = {a.lower(): a for a in allowed}
+    if text.lower() in lower:
+        return lower[text.lower()]
+    if f"{text}+" in allowed:
+        return f"{text}+"
+    normalized = re.sub(r"[\s\-]+", "_", text.lower())
+    for option in allowed:
+        if re.sub(r"[\s\-]+", "_", option.lower()) == normalized:
+            return option
+    close = difflib.get_close_matches(text.lower(), list(lower), n=1, cutoff=0.75)
+    return lower[close[0]] if close else None
+
+
+def _near_miss(name: str, present: set[str]) -> str | None:
+    """A column that is probably ``name`` under another spelling (``PatientID``)."""
+    squash = {re.sub(r"[^a-z0-9]", "", p.lower()): p for p in present}
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    if key in squash:
+        return squash[key]
+    close = difflib.get_close_matches(key, list(squash), n=1, cutoff=0.8)
+    return squash[close[0]] if close else None
