@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 data errors, 2 usage or protocol errors, 3 analysis failures
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from nedcohort import simulate as simulation
+from nedcohort.io import validate_records
 
 app = typer.Typer(
     help="nedcohort: real-world cohort studies of response states, from records to report.",
@@ -54,6 +56,45 @@ def simulate(
         for name, count in rows.items():
             table.add_row(name, f"{count:,}")
         Console().print(table)
+
+
+@app.command()
+def validate(
+    path: Annotated[
+        Path, typer.Argument(help="Folder of record files, a workbook or a DuckDB file.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Check the records and list every problem with its file, row, column and fix.
+
+    Exits 1 when there are errors, 0 otherwise (warnings alone do not fail).
+    Example: nedcohort validate records/
+    """
+    report = validate_records(path)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2, default=str))
+    else:
+        _print_report(report)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _print_report(report) -> None:
+    out = Console()
+    counts = ", ".join(f"{name} {n:,}" for name, n in report.rows.items())
+    out.print(f"[bold]{report.source}[/bold]: {counts or 'no tables read'}")
+    if report.problems:
+        table = Table(show_lines=False)
+        for header in ("", "where", "value", "problem", "fix"):
+            table.add_column(header, overflow="fold")
+        for p in report.problems:
+            mark = "[red]error[/red]" if p.severity == "error" else "[yellow]warning[/yellow]"
+            value = "" if p.value is None else str(p.value)
+            table.add_row(mark, p.location(), value, p.message, p.fix)
+        out.print(table)
+    for check, hidden in report.truncated.items():
+        out.print(f"… and {hidden:,} more rows like these ({check})")
+    verdict = "[green]no errors[/green]" if report.ok else f"[red]{len(report.errors)} errors[/red]"
+    out.print(f"{verdict}, {len(report.warnings)} warnings")
 
 
 if __name__ == "__main__":

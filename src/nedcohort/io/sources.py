@@ -50,7 +50,8 @@ def discover(path: Path) -> tuple[list[SourceTable], list[Problem]]:
         if not found and len(workbooks) == 1:
             return discover(workbooks[0])
     elif path.suffix == ".xlsx":
-        sheets = set(pd.ExcelFile(path).sheet_names)
+        with pd.ExcelFile(path) as book:
+            sheets = set(book.sheet_names)
         found = {n: SourceTable(n, path, "xlsx", sheet=n) for n in TABLES if n in sheets}
     elif path.suffix in DATABASE_SUFFIXES:
         with duckdb.connect(str(path), read_only=True) as con:
