@@ -46,3 +46,26 @@ def test_bad_format_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
     assert "--format must be one of csv, parquet, duckdb" in result.output
     assert not (tmp_path / "x").exists()
+
+
+DATA = __import__("pathlib").Path(__file__).parent / "data"
+
+
+def test_validate_exits_0_on_valid_records_and_1_on_errors():
+    good = runner.invoke(app, ["validate", str(DATA / "valid")])
+    assert good.exit_code == 0, good.output
+    assert "no errors, 0 warnings" in good.output
+    bad = runner.invoke(app, ["validate", str(DATA / "bad" / "ecog_seven")])
+    assert bad.exit_code == 1
+    assert "patients.csv row 2, column ecog" in bad.output
+
+
+def test_validate_json_is_machine_readable():
+    import json
+
+    result = runner.invoke(app, ["validate", "--json", str(DATA / "bad" / "negative_diameter")])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["ok"] is False and report["n_errors"] == 1
+    (problem,) = report["problems"]
+    assert (problem["file"], problem["row"], problem["column"]) == ("lesions.csv", 4, "diameter_mm")

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape as rich_escape
 from rich.table import Table
 
 from nedcohort import simulate as simulation
@@ -79,20 +80,15 @@ def validate(
 
 
 def _print_report(report) -> None:
-    out = Console()
+    """One line per problem (what, where, value, fix), then a verdict."""
+    out = Console(soft_wrap=True)
     counts = ", ".join(f"{name} {n:,}" for name, n in report.rows.items())
-    out.print(f"[bold]{report.source}[/bold]: {counts or 'no tables read'}")
-    if report.problems:
-        table = Table(show_lines=False)
-        for header in ("", "where", "value", "problem", "fix"):
-            table.add_column(header, overflow="fold")
-        for p in report.problems:
-            mark = "[red]error[/red]" if p.severity == "error" else "[yellow]warning[/yellow]"
-            value = "" if p.value is None else str(p.value)
-            table.add_row(mark, p.location(), value, p.message, p.fix)
-        out.print(table)
+    out.print(f"[bold]{report.source}[/bold]: {counts or 'no tables read'}", highlight=False)
+    for p in report.problems:
+        mark = "[red]error  [/red]" if p.severity == "error" else "[yellow]warning[/yellow]"
+        out.print(f"{mark} {rich_escape(str(p))}", highlight=False)
     for check, hidden in report.truncated.items():
-        out.print(f"… and {hidden:,} more rows like these ({check})")
+        out.print(f"        … and {hidden:,} more rows like these ({check})", highlight=False)
     verdict = "[green]no errors[/green]" if report.ok else f"[red]{len(report.errors)} errors[/red]"
     out.print(f"{verdict}, {len(report.warnings)} warnings")
 
