@@ -101,33 +101,28 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: SourceTable) -> str:
     """Create ``raw_<name>`` in ``con``: every column as text plus ``_row``."""
     target = f"raw_{source.name}"
     if source.kind == "parquet":
-        columns = [
-            r[0]
-            for r in con.execute(
-                "SELECT name FROM parquet_schema(?) WHERE name <> 'schema'", [str(source.path)]
-            ).fetchall()
-        ]
+        described = con.execute(
+            "DESCRIBE SELECT * FROM read_parquet(?)", [str(source.path)]
+        ).fetchall()
         # file_row_number is 0-based over data rows: the header-counting row is + 2
-        casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in columns)
+        casts = ", ".join(_as_text(name, kind) for name, kind, *_ in described)
+        # a view: every check reads only the columns it needs straight from the file,
+        # instead of a text copy of the whole table in memory
+        path = str(source.path).replace("'", "''")
         con.execute(
-            f'CREATE OR REPLACE TABLE "{target}" AS SELECT file_row_number + 2 AS _row, {casts} '
-            "FROM read_parquet(?, file_row_number = true)",
-            [str(source.path)],
+            f'CREATE OR REPLACE VIEW "{target}" AS SELECT file_row_number + 2 AS _row, {casts} '
+            f"FROM read_parquet('{path}', file_row_number = true)"
         )
         return target
     if source.kind == "duckdb":
         con.execute(f"ATTACH '{source.path}' AS src (READ_ONLY)")
         try:
-            columns = [
-                r[0]
-                for r in con.execute(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_catalog = 'src' "
-                    "AND table_name = ? ORDER BY ordinal_position",
-                    [source.name],
-                ).fetchall()
-            ]
-            casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in columns)
+            described = con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_catalog = 'src' AND table_name = ? ORDER BY ordinal_position",
+                [source.name],
+            ).fetchall()
+            casts = ", ".join(_as_text(name, kind) for name, kind in described)
             con.execute(
                 f'CREATE OR REPLACE TABLE "{target}" AS SELECT rowid + 2 AS _row, {casts} '
                 f'FROM src."{source.name}" ORDER BY rowid'
@@ -141,6 +136,18 @@ def load_raw(con: duckdb.DuckDBPyConnection, source: SourceTable) -> str:
     con.execute(f'CREATE OR REPLACE TABLE "{target}" AS SELECT * FROM incoming')
     con.unregister("incoming")
     return target
+
+
+def _as_text(column: str, sql_type: str) -> str:
+    """A typed column as the text a user would have typed; midnight timestamps as dates."""
+    quoted = f'"{column}"'
+    if sql_type.upper().startswith("TIMESTAMP"):
+        return (
+            f"CASE WHEN CAST({quoted} AS TIME) = TIME '00:00:00' "
+            f"THEN CAST(CAST({quoted} AS DATE) AS VARCHAR) ELSE CAST({quoted} AS VARCHAR) END "
+            f"AS {quoted}"
+        )
+    return f"CAST({quoted} AS VARCHAR) AS {quoted}"
 
 
 def _read_text_frame(source: SourceTable) -> pd.DataFrame:

@@ -76,7 +76,11 @@ def load_records(path: str | Path, database: str | Path) -> ValidationReport:
             for table in TABLES.values():
                 _write_typed(con, table.name)
             for name in list(report.rows):
-                con.execute(f'DROP TABLE IF EXISTS "raw_{name}"')
+                kind = con.execute(
+                    "SELECT table_type FROM information_schema.tables WHERE table_name = ?",
+                    [f"raw_{name}"],
+                ).fetchall()[0][0]
+                con.execute(f'DROP {"VIEW" if kind == "VIEW" else "TABLE"} "raw_{name}"')
         os.replace(staging, database)
     except BaseException:
         Path(staging).unlink(missing_ok=True)

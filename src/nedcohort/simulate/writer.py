@@ -85,6 +85,11 @@ class _ParquetSink:
 
     def append(self, name: str, frame: pd.DataFrame) -> None:
         table = self.pa.Table.from_pandas(frame, preserve_index=False)
+        for index, field in enumerate(table.schema):  # dates are dates, not midnight timestamps
+            if self.pa.types.is_timestamp(field.type):
+                table = table.set_column(
+                    index, field.name, table.column(index).cast(self.pa.date32())
+                )
         if name not in self.writers:
             self.writers[name] = self.pq.ParquetWriter(
                 self.folder / f"{name}.parquet", table.schema, compression="zstd"
