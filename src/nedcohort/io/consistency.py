@@ -26,6 +26,13 @@ def check_keys(ck: Checker, table: str) -> None:
         f'min(_row) OVER (PARTITION BY {cells}) AS first_row FROM "raw_{table}") '
         f"WHERE _row <> first_row AND {filled}"
     )
+    # a hash aggregate finds whether any key repeats; only then the per-row window runs
+    repeated = ck.con.execute(
+        f'SELECT count(*) FROM (SELECT 1 FROM "raw_{table}" WHERE {filled} '
+        f"GROUP BY {cells} HAVING count(*) > 1)"
+    ).fetchall()[0][0]
+    if not repeated:
+        return
     label = " / ".join(key)
     ck.rows(
         table,
@@ -156,7 +163,7 @@ def check_her2(ck: Checker) -> None:
     )
 
 
-def _lesions_with_dates() -> str:
+def _lesions_with_dates(where: str = "") -> str:
     return (
         f"SELECT l._row, {v('lesion_id', 'l')} AS lesion, {v('role', 'l')} AS role, "
         f"{v('site', 'l')} AS site, "
@@ -165,7 +172,7 @@ def _lesions_with_dates() -> str:
         f"{v('patient_id', 'e')} AS patient, {d('exam_date', 'e')} AS exam_date, "
         f"{v('modality', 'e')} AS modality "
         f'FROM "raw_lesions" l JOIN "raw_imaging_exams" e '
-        f"ON {v('exam_id', 'l')} = {v('exam_id', 'e')}"
+        f"ON {v('exam_id', 'l')} = {v('exam_id', 'e')} {where}"
     )
 
 
@@ -177,7 +184,20 @@ def check_lesions(ck: Checker) -> None:
         return
     if not ck.has("imaging_exams", "exam_id", "patient_id", "exam_date", "modality"):
         return
-    lesions = _lesions_with_dates()
+    _check_role_changes(ck)
+    _check_baseline_targets(ck)
+
+
+def _check_role_changes(ck: Checker) -> None:
+    # hash-aggregate first: only lesions with two roles go through the ordered window
+    ck.con.execute(
+        "CREATE OR REPLACE TEMP TABLE changed_lesions AS SELECT patient, lesion FROM "
+        f"({_lesions_with_dates()}) GROUP BY patient, lesion HAVING count(DISTINCT role) > 1"
+    )
+    lesions = _lesions_with_dates(
+        "WHERE EXISTS (SELECT 1 FROM changed_lesions c "
+        f"WHERE c.patient = {v('patient_id', 'e')} AND c.lesion = {v('lesion_id', 'l')})"
+    )
     sql = (
         f"SELECT _row, role, previous, lesion FROM (SELECT *, lag(role) OVER "
         f"(PARTITION BY patient, lesion ORDER BY exam_date, _row) AS previous FROM ({lesions})) "
@@ -196,16 +216,27 @@ def check_lesions(ck: Checker) -> None:
             "targets and non-targets as chosen at baseline.",
         ),
     )
-    baseline = (
-        f"WITH l AS ({lesions}), first AS (SELECT patient, min(exam_date) AS day FROM l "
-        f"WHERE modality <> 'bone_scintigraphy' GROUP BY patient) "
-        f"SELECT l.* FROM l JOIN first f ON l.patient = f.patient AND l.exam_date = f.day "
-        f"WHERE l.role = 'target'"
+
+
+def _check_baseline_targets(ck: Checker) -> None:
+    # the targets of each patient's first exam, computed once for the four checks below
+    ck.con.execute(
+        "CREATE OR REPLACE TEMP TABLE baseline_exams AS "
+        f"SELECT {v('exam_id')} AS exam_id FROM (SELECT {v('exam_id')} AS exam_id_, *, "
+        f"rank() OVER (PARTITION BY {v('patient_id')} ORDER BY {d('exam_date')}) AS k "
+        f"FROM \"raw_imaging_exams\" WHERE {v('modality')} <> 'bone_scintigraphy') WHERE k = 1"
+    )
+    ck.con.execute(
+        "CREATE OR REPLACE TEMP TABLE baseline_targets AS "
+        + _lesions_with_dates(
+            f"WHERE {v('role', 'l')} = 'target' AND {v('exam_id', 'l')} IN "
+            "(SELECT exam_id FROM baseline_exams)"
+        )
     )
     ck.rows(
         "lesions",
         "small target",
-        f"SELECT _row, diameter FROM ({baseline}) WHERE NOT node AND diameter < 10",
+        "SELECT _row, diameter FROM baseline_targets WHERE NOT node AND diameter < 10",
         lambda r: (
             "diameter_mm",
             str(r[1]),
@@ -217,7 +248,7 @@ def check_lesions(ck: Checker) -> None:
     ck.rows(
         "lesions",
         "small nodal target",
-        f"SELECT _row, diameter FROM ({baseline}) WHERE node AND diameter < 15",
+        "SELECT _row, diameter FROM baseline_targets WHERE node AND diameter < 15",
         lambda r: (
             "diameter_mm",
             str(r[1]),
@@ -229,7 +260,7 @@ def check_lesions(ck: Checker) -> None:
     ck.rows(
         "lesions",
         "too many targets",
-        f"SELECT min(_row), count(*), patient FROM ({baseline}) "
+        "SELECT min(_row), count(*), patient FROM baseline_targets "
         "GROUP BY patient HAVING count(*) > 5",
         lambda r: (
             "role",
@@ -242,13 +273,13 @@ def check_lesions(ck: Checker) -> None:
     ck.rows(
         "lesions",
         "too many per organ",
-        f"SELECT min(_row), count(*), patient, site FROM ({baseline}) "
+        "SELECT min(_row), count(*), patient, site FROM baseline_targets "
         "GROUP BY patient, site HAVING count(*) > 2",
         lambda r: (
             "site",
             str(r[1]),
-            f"{r[1]} targets in {r[3]} at baseline for patient "
-            f"{r[2]}; RECIST 1.1 allows at most 2 per organ",
+            f"{r[1]} targets in {r[3]} at baseline for patient {r[2]}; "
+            "RECIST 1.1 allows at most 2 per organ",
             "Keep 2 per organ as targets.",
         ),
         severity="warning",

@@ -117,59 +117,88 @@ class Checker:
 
     # -- per-column checks -----------------------------------------------------------
     def check_columns(self, table: str) -> None:
+        """Type, range, date and category checks of every column, in one scan of the table.
+
+        Each check is a condition on a cell; one aggregate query counts the rows failing
+        each condition, and only the failing checks are queried again for their rows.
+        """
         raw = f"raw_{table}"
+        queue: list[tuple] = []
         for column in TABLES[table].columns:
             if not self.has(table, column.name):
                 continue
             cell = v(column.name)
             name = column.name
             if column.required:
-                self.rows(
-                    table,
-                    f"{name} missing",
-                    f'SELECT _row, NULL FROM "{raw}" WHERE {cell} IS NULL',
-                    lambda r, name=name: (
-                        name,
-                        None,
-                        f"required value of '{name}' is empty",
-                        "Fill it in.",
-                    ),
+                queue.append(
+                    (
+                        f"{name} missing",
+                        "NULL",
+                        f"{cell} IS NULL",
+                        lambda r, name=name: (
+                            name,
+                            None,
+                            f"required value of '{name}' is empty",
+                            "Fill it in.",
+                        ),
+                    )
                 )
-            check = getattr(self, f"_check_{column.type}", None)
-            if check:
-                check(table, raw, column, cell)
+            queue.extend(getattr(self, f"_{column.type}_checks", lambda c, x: [])(column, cell))
+        mixed = [
+            (c.name, v(c.name))
+            for c in TABLES[table].columns
+            if c.type == "date" and self.has(table, c.name)
+        ]
+        counters = [f"count(*) FILTER (WHERE {cond})" for _, _, cond, *_ in queue]
+        for _, cell in mixed:
+            counters.append(f"count(*) FILTER (WHERE regexp_full_match({cell}, '{ISO_DATE}'))")
+            counters.append(f"count(*) FILTER (WHERE NOT regexp_full_match({cell}, '{ISO_DATE}'))")
+        if not counters:
+            return
+        counts = self.con.execute(f'SELECT {", ".join(counters)} FROM "{raw}"').fetchall()[0]
+        for (check, value, cond, make, *severity), count in zip(queue, counts, strict=False):
+            if count:
+                sql = f'SELECT _row, {value} FROM "{raw}" WHERE {cond}'
+                self.rows(table, check, sql, make, *(severity or ["error"]))
+        for index, (name, _) in enumerate(mixed):
+            iso, other = counts[len(queue) + 2 * index : len(queue) + 2 * index + 2]
+            if iso and other:
+                self.problem(
+                    table,
+                    "error",
+                    f"mixed date formats in '{name}': {iso} ISO dates and {other} others",
+                    "Use one format, YYYY-MM-DD, for the whole column.",
+                    column=name,
+                )
 
-    def _check_integer(self, table, raw, column: Column, cell) -> None:
+    def _integer_checks(self, column: Column, cell: str) -> list[tuple]:
         name = column.name
-        self.rows(
-            table,
-            f"{name} type",
-            f'SELECT _row, {cell} FROM "{raw}" WHERE {cell} IS NOT NULL AND '
-            f"(TRY_CAST({cell} AS DOUBLE) IS NULL "
-            f"OR TRY_CAST({cell} AS DOUBLE) <> round(TRY_CAST({cell} AS DOUBLE)))",
-            lambda r: (name, r[1], "not a whole number", f"Enter {name} as a whole number."),
-        )
-        self._check_range(table, raw, column, cell)
-
-    def _check_number(self, table, raw, column: Column, cell) -> None:
-        name = column.name
-        self.rows(
-            table,
-            f"{name} type",
-            f'SELECT _row, {cell} FROM "{raw}" '
-            f"WHERE {cell} IS NOT NULL AND TRY_CAST({cell} AS DOUBLE) IS NULL",
-            lambda r: (
-                name,
-                r[1],
-                "not a number",
-                f"Enter {name} as a number"
-                + (f" in {column.unit}" if column.unit else "")
-                + " (decimal point, no units in the cell).",
+        number = f"TRY_CAST({cell} AS DOUBLE)"
+        return [
+            (
+                f"{name} type",
+                cell,
+                f"{cell} IS NOT NULL AND ({number} IS NULL OR {number} <> round({number}))",
+                lambda r: (name, r[1], "not a whole number", f"Enter {name} as a whole number."),
             ),
-        )
-        self._check_range(table, raw, column, cell)
+            *self._range_checks(column, cell),
+        ]
 
-    def _check_range(self, table, raw, column: Column, cell) -> None:
+    def _number_checks(self, column: Column, cell: str) -> list[tuple]:
+        name = column.name
+        unit = f" in {column.unit}" if column.unit else ""
+        fix = f"Enter {name} as a number{unit} (decimal point, no units in the cell)."
+        return [
+            (
+                f"{name} type",
+                cell,
+                f"{cell} IS NOT NULL AND TRY_CAST({cell} AS DOUBLE) IS NULL",
+                lambda r: (name, r[1], "not a number", fix),
+            ),
+            *self._range_checks(column, cell),
+        ]
+
+    def _range_checks(self, column: Column, cell: str) -> list[tuple]:
         name = column.name
         bounds = []
         if column.minimum is not None:
@@ -177,7 +206,7 @@ class Checker:
         if column.maximum is not None:
             bounds.append(f"TRY_CAST({cell} AS DOUBLE) > {column.maximum}")
         if not bounds:
-            return
+            return []
         low = "" if column.minimum is None else f"{column.minimum:g}"
         high = "" if column.maximum is None else f"{column.maximum:g}"
         expected = (
@@ -189,14 +218,10 @@ class Checker:
             if name == "diameter_mm"
             else "."
         )
-        self.rows(
-            table,
-            f"{name} range",
-            f'SELECT _row, {cell} FROM "{raw}" WHERE {" OR ".join(bounds)}',
-            lambda r: (name, r[1], f"out of range; expected a number {expected}{unit}", fix),
-        )
+        message = f"out of range; expected a number {expected}{unit}"
+        return [(f"{name} range", cell, " OR ".join(bounds), lambda r: (name, r[1], message, fix))]
 
-    def _check_date(self, table, raw, column: Column, cell) -> None:
+    def _date_checks(self, column: Column, cell: str) -> list[tuple]:
         name = column.name
 
         def non_iso(r: tuple) -> tuple:
@@ -207,58 +232,43 @@ class Checker:
                 hint = "write dates as YYYY-MM-DD"
             return name, r[1], "not an ISO date (YYYY-MM-DD)", f"Reformat the column: {hint}."
 
-        self.rows(
-            table,
-            f"{name} format",
-            f'SELECT _row, {cell} FROM "{raw}" '
-            f"WHERE {cell} IS NOT NULL AND NOT regexp_full_match({cell}, '{ISO_DATE}')",
-            non_iso,
-        )
-        self.rows(
-            table,
-            f"{name} impossible",
-            f"SELECT _row, {cell} FROM \"{raw}\" WHERE regexp_full_match({cell}, '{ISO_DATE}') "
-            f"AND TRY_CAST({cell} AS DATE) IS NULL",
-            lambda r: (name, r[1], "not a real calendar date", "Correct the day or month."),
-        )
-        self.rows(
-            table,
-            f"{name} implausible",
-            f'SELECT _row, {cell} FROM "{raw}" WHERE year(TRY_CAST({cell} AS DATE)) < 1901 '
-            f"OR TRY_CAST({cell} AS DATE) > current_date",
-            lambda r: (
-                name,
-                r[1],
-                "implausible date (before 1901 or in the future)",
-                "Correct the year; 1900-01-01 is often a placeholder for 'unknown': "
-                "leave the cell empty instead.",
+        date = f"TRY_CAST({cell} AS DATE)"
+        iso = f"regexp_full_match({cell}, '{ISO_DATE}')"
+        return [
+            (f"{name} format", cell, f"{cell} IS NOT NULL AND NOT {iso}", non_iso),
+            (
+                f"{name} impossible",
+                cell,
+                f"{iso} AND {date} IS NULL",
+                lambda r: (name, r[1], "not a real calendar date", "Correct the day or month."),
             ),
-        )
-        mixed = self.con.execute(
-            f"SELECT count(*) FILTER (WHERE regexp_full_match({cell}, '{ISO_DATE}')), "
-            f"count(*) FILTER (WHERE NOT regexp_full_match({cell}, '{ISO_DATE}')) FROM \"{raw}\""
-        ).fetchall()[0]
-        if mixed[0] and mixed[1]:
-            self.problem(
-                table,
-                "error",
-                f"mixed date formats in '{name}': {mixed[0]} ISO dates and {mixed[1]} others",
-                "Use one format, YYYY-MM-DD, for the whole column.",
-                column=name,
-            )
+            (
+                f"{name} implausible",
+                cell,
+                f"year({date}) < 1901 OR {date} > current_date",
+                lambda r: (
+                    name,
+                    r[1],
+                    "implausible date (before 1901 or in the future)",
+                    "Correct the year; 1900-01-01 is often a placeholder for 'unknown': "
+                    "leave the cell empty instead.",
+                ),
+            ),
+        ]
 
-    def _check_boolean(self, table, raw, column: Column, cell) -> None:
+    def _boolean_checks(self, column: Column, cell: str) -> list[tuple]:
         name = column.name
         words = ", ".join(f"'{w}'" for w in TRUE_WORDS + FALSE_WORDS)
-        self.rows(
-            table,
-            f"{name} boolean",
-            f'SELECT _row, {cell} FROM "{raw}" '
-            f"WHERE {cell} IS NOT NULL AND lower({cell}) NOT IN ({words})",
-            lambda r: (name, r[1], "not a yes/no value", "Use true/false (or 1/0, yes/no)."),
-        )
+        return [
+            (
+                f"{name} boolean",
+                cell,
+                f"{cell} IS NOT NULL AND lower({cell}) NOT IN ({words})",
+                lambda r: (name, r[1], "not a yes/no value", "Use true/false (or 1/0, yes/no)."),
+            ),
+        ]
 
-    def _check_category(self, table, raw, column: Column, cell) -> None:
+    def _category_checks(self, column: Column, cell: str) -> list[tuple]:
         name = column.name
         allowed = ", ".join(f"'{a}'" for a in column.allowed)
 
@@ -268,13 +278,9 @@ class Checker:
             fix = f"Write '{suggestion}'." if suggestion else f"Use one of: {options}."
             return name, r[1], f"unknown category; expected one of {options}", fix
 
-        self.rows(
-            table,
-            f"{name} category",
-            f'SELECT _row, {cell} FROM "{raw}" '
-            f"WHERE {cell} IS NOT NULL AND {cell} NOT IN ({allowed})",
-            make,
-        )
+        return [
+            (f"{name} category", cell, f"{cell} IS NOT NULL AND {cell} NOT IN ({allowed})", make)
+        ]
 
 
 def suggest_category(value: str, allowed: tuple[str, ...]) -> str | None:
