@@ -1,0 +1,110 @@
+"""Per-patient outcomes from the assessed exams: first-line start, NED ever, PFS.
+
+PFS runs from the start of first-line anti-HER2 therapy to the first exam read as
+progression (RECIST PD) or death, whichever comes first, and is otherwise censored at
+the last follow-up (DESIGN §3). NED counts only before progression. Months are days /
+30.4375.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from nedcohort.derive.recist import run_assessment
+
+MONTH_DAYS = 30.4375
+BASELINE_WINDOW_DAYS = 42  # the baseline exam is at most 42 days before first-line start
+
+OUTCOMES_SQL = f"""
+WITH
+start AS (
+    SELECT patient_id,
+           min(CAST(start_date AS DATE)) FILTER (WHERE category = 'anti_her2') AS anti_her2_start,
+           min(CAST(start_date AS DATE)) AS any_start
+    FROM treatments WHERE CAST(line AS INTEGER) = 1 GROUP BY patient_id
+),
+progression AS (
+    SELECT patient_id, min(exam_date) AS progression_date,
+           arg_min(reason, exam_date) AS progression_reason
+    FROM assessed WHERE overall_response = 'PD' GROUP BY patient_id
+),
+ned AS (
+    SELECT a.patient_id, min(a.exam_date) AS first_ned_date
+    FROM assessed a LEFT JOIN progression p ON p.patient_id = a.patient_id
+    WHERE a.radiologic_ned AND (p.progression_date IS NULL OR a.exam_date < p.progression_date)
+    GROUP BY a.patient_id
+),
+disease AS (
+    SELECT patient_id, any_value(disease) AS disease, count(*) - 1 AS n_followup_exams
+    FROM assessed GROUP BY patient_id
+)
+SELECT
+    pt.patient_id,
+    coalesce(s.anti_her2_start, s.any_start) AS first_line_start,
+    s.anti_her2_start IS NOT NULL AS anti_her2_first_line,
+    coalesce(d.disease, 'no baseline exam') AS disease,
+    coalesce(d.n_followup_exams, 0) AS n_followup_exams,
+    p.progression_date,
+    p.progression_reason,
+    CAST(pt.death_date AS DATE) AS death_date,
+    CAST(pt.last_followup_date AS DATE) AS last_followup_date,
+    least(p.progression_date, CAST(pt.death_date AS DATE)) IS NOT NULL AS pfs_event,
+    datediff('day', coalesce(s.anti_her2_start, s.any_start),
+             coalesce(least(p.progression_date, CAST(pt.death_date AS DATE)),
+                      CAST(pt.last_followup_date AS DATE))) / {MONTH_DAYS} AS pfs_months,
+    n.first_ned_date IS NOT NULL AS ned_ever,
+    n.first_ned_date,
+    datediff('day', coalesce(s.anti_her2_start, s.any_start), n.first_ned_date) / {MONTH_DAYS}
+        AS months_to_ned
+FROM patients pt
+LEFT JOIN start s ON s.patient_id = pt.patient_id
+LEFT JOIN progression p ON p.patient_id = pt.patient_id
+LEFT JOIN ned n ON n.patient_id = pt.patient_id
+LEFT JOIN disease d ON d.patient_id = pt.patient_id
+ORDER BY pt.patient_id
+"""
+
+
+def derive_in(con: duckdb.DuckDBPyConnection, sclerotic_without_pet: str = "active") -> None:
+    """Create ``assessed`` (per exam) and ``outcomes`` (per patient) in ``con``.
+
+    ``con`` holds the record tables (patients, treatments, imaging_exams, lesions), e.g.
+    the study database; the exam baseline is the last exam on or before first-line start
+    and at most 42 days before it.
+    """
+    con.execute("CREATE OR REPLACE TEMP VIEW exams AS SELECT * FROM imaging_exams")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE baselines AS
+        SELECT patient_id,
+               coalesce(min(start_date) FILTER (WHERE category = 'anti_her2'),
+                        min(start_date)) AS baseline_date,
+               coalesce(min(start_date) FILTER (WHERE category = 'anti_her2'),
+                        min(start_date)) - INTERVAL {BASELINE_WINDOW_DAYS} DAY AS earliest_date
+        FROM treatments WHERE CAST(line AS INTEGER) = 1 GROUP BY patient_id"""
+    )
+    run_assessment(con, sclerotic_without_pet).create("assessed")
+    con.sql(OUTCOMES_SQL).create("outcomes")
+
+
+def patient_outcomes(
+    patients: pd.DataFrame,
+    treatments: pd.DataFrame,
+    exams: pd.DataFrame,
+    lesions: pd.DataFrame,
+    sclerotic_without_pet: str = "active",
+) -> pd.DataFrame:
+    """One row per patient: first_line_start, anti_her2_first_line, disease (at
+    baseline), n_followup_exams, progression_date and its reason, death_date,
+    last_followup_date, pfs_event, pfs_months, ned_ever, first_ned_date, months_to_ned.
+    """
+    with duckdb.connect() as con:
+        for name, frame in (
+            ("patients", patients),
+            ("treatments", treatments),
+            ("imaging_exams", exams),
+            ("lesions", lesions),
+        ):
+            con.register(name, frame)
+        derive_in(con, sclerotic_without_pet)
+        return con.execute("SELECT * FROM outcomes").df()
