@@ -27,9 +27,9 @@ from nedcohort.simulate import DEFAULT_SEED, simulate_population, write_populati
 TABLES = ("patients", "treatments", "imaging_exams", "lesions")
 
 
-def relational(records: Path) -> tuple[float, int, int]:
+def relational(records: Path, memory_limit: str) -> tuple[float, int, int]:
     """Seconds to derive per-exam responses and per-patient outcomes, and row counts."""
-    with duckdb.connect() as con:
+    with duckdb.connect(config={"memory_limit": memory_limit}) as con:
         for name in TABLES:
             con.execute(
                 f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{records / name}.parquet')"
@@ -90,13 +90,14 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=1_000_000)
     parser.add_argument("--records", type=Path, help="existing Parquet records")
     parser.add_argument("--sample", type=int, default=5_000)
+    parser.add_argument("--memory-limit", default="6GB", help="DuckDB memory limit")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         records = args.records
         if records is None:
             records = Path(tmp) / "records"
             write_population(records, args.patients, DEFAULT_SEED, "parquet")
-        seconds, n_exams, n_patients = relational(records)
+        seconds, n_exams, n_patients = relational(records, args.memory_limit)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(f"DuckDB: {n_patients:,} patients, {n_exams:,} exams assessed in {seconds:.1f} s "
           f"({n_exams / seconds:,.0f} exams/s); peak memory {peak:.2f} GiB")  # fmt: skip

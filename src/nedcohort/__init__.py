@@ -1,11 +1,13 @@
 """nedcohort: real-world oncology cohort studies of response states.
 
 The pipeline runs one way: sources -> ingest -> derive -> cohort -> analyze -> report.
-This release provides the statistical core (:mod:`nedcohort.stats`), matched to R's
-``survival`` package; the other stages follow the design in ``docs/``.
+This release provides the record model (:mod:`nedcohort.schema`), reading and validation
+(:mod:`nedcohort.io`), the RECIST/NED/PFS derivation (:mod:`nedcohort.derive`), the
+statistical core matched to R's ``survival`` (:mod:`nedcohort.stats`) and the synthetic
+population (:mod:`nedcohort.simulate`); cohort assembly and the report follow.
 """
 
-from nedcohort import stats
+from nedcohort import derive, io, stats
 from nedcohort.errors import (
     DataError,
     LowEventsPerVariableWarning,
@@ -25,5 +27,7 @@ __all__ = [
     "ProtocolError",
     "SeparationWarning",
     "__version__",
+    "derive",
+    "io",
     "stats",
 ]

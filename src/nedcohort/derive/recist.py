@@ -58,13 +58,15 @@ base_exam AS (
 ),
 les AS (
     -- records may hold '' for empty cells (CSV) or typed NULLs (study database)
-    SELECT l.exam_id, l.lesion_id, l.role, l.site,
+    SELECT l.exam_id, e.patient_id, l.lesion_id, l.role, l.site,
            TRY_CAST(l.is_lymph_node AS BOOLEAN) AS node,
            TRY_CAST(l.diameter_mm AS DOUBLE) AS diameter,
            NULLIF(CAST(l.nontarget_status AS VARCHAR), '') AS status,
            NULLIF(CAST(l.bone_appearance AS VARCHAR), '') AS look,
-           TRY_CAST(NULLIF(CAST(l.fdg_avid AS VARCHAR), '') AS BOOLEAN) AS fdg
-    FROM lesions l
+           TRY_CAST(NULLIF(CAST(l.fdg_avid AS VARCHAR), '') AS BOOLEAN) AS fdg,
+           e.modality
+    FROM lesions l JOIN ex e ON e.exam_id = l.exam_id
+    WHERE NOT e.is_scan
 ),
 bl AS (  -- the baseline lesions of each patient
     SELECT b.patient_id, l.lesion_id, l.role, l.site, l.node, l.diameter
@@ -74,64 +76,60 @@ bl AS (  -- the baseline lesions of each patient
 disease AS (
     SELECT patient_id,
            count(*) FILTER (WHERE role = 'target') AS n_targets,
+           count(*) FILTER (WHERE role = 'non_target') AS n_nontargets,
            sum(diameter) FILTER (WHERE role = 'target') AS baseline_sld,
-           bool_and(site = 'bone') AS bone_only,
-           count(*) AS n_lesions
+           bool_and(site = 'bone') AS bone_only
     FROM bl GROUP BY patient_id
 ),
 fu AS (  -- every non-scan exam from the baseline on
-    SELECT e.*, b.exam_id = e.exam_id AS is_baseline
+    SELECT e.exam_id, e.patient_id, e.exam_date, e.reader, b.exam_id = e.exam_id AS is_baseline
     FROM ex e JOIN base_exam b ON e.patient_id = b.patient_id
     WHERE NOT e.is_scan AND e.exam_date >= b.baseline_date
 ),
-with_lesions AS (SELECT DISTINCT exam_id FROM les),
+-- per exam, the baseline lesions as recorded there (the small side, bl, is the one hashed;
+-- a baseline lesion without a row at an exam simply does not count as measured)
 tgt AS (
-    SELECT f.exam_id,
-           count(*) AS n,
+    SELECT l.exam_id,
            count(l.diameter) AS n_measured,
            sum(l.diameter) AS partial,
-           bool_and(CASE WHEN b.node THEN l.diameter < 10 ELSE l.diameter = 0 END) AS gone,
-           string_agg(b.lesion_id, ', ' ORDER BY b.lesion_id)
-               FILTER (WHERE l.diameter IS NULL) AS unmeasured
-    FROM fu f
-    JOIN bl b ON b.patient_id = f.patient_id AND b.role = 'target'
-    LEFT JOIN les l ON l.exam_id = f.exam_id AND l.lesion_id = b.lesion_id
-    GROUP BY f.exam_id
-),
-nt AS (
-    SELECT f.exam_id,
-           count(*) AS n,
-           count(l.status) AS n_assessed,
-           bool_or(l.status = 'unequivocal_progression') AS progressing,
-           string_agg(b.lesion_id, ', ' ORDER BY b.lesion_id)
-               FILTER (WHERE l.status = 'unequivocal_progression') AS progressing_ids,
-           bool_and(l.status = 'absent') AS all_absent,
-           bool_and(
-               l.status = 'absent'
-               OR (b.site = 'bone' AND l.look = 'sclerotic'
-                   AND ((f.modality = 'PET-CT' AND l.fdg = false)
-                        OR ($sclerotic_inactive AND f.modality <> 'PET-CT')))
-           ) AS all_inactive
-    FROM fu f
-    JOIN bl b ON b.patient_id = f.patient_id AND b.role = 'non_target'
-    LEFT JOIN les l ON l.exam_id = f.exam_id AND l.lesion_id = b.lesion_id
-    GROUP BY f.exam_id
-),
-new_les AS (
-    SELECT l.exam_id,
-           string_agg(l.lesion_id || ' (' || l.site || ')', ', ' ORDER BY l.lesion_id) AS ids
-    FROM les l JOIN fu f ON f.exam_id = l.exam_id
-    WHERE l.role = 'new' AND NOT (f.modality = 'PET-CT' AND l.fdg = false)
+           bool_and(CASE WHEN b.node THEN l.diameter < 10 ELSE l.diameter = 0 END) AS gone
+    FROM les l JOIN bl b ON b.patient_id = l.patient_id AND b.lesion_id = l.lesion_id
+    WHERE b.role = 'target'
     GROUP BY l.exam_id
 ),
+nt AS (
+    SELECT l.exam_id,
+           count(l.status) AS n_assessed,
+           bool_or(l.status = 'unequivocal_progression') AS progressing,
+           min(l.lesion_id) FILTER (WHERE l.status = 'unequivocal_progression')
+               AS progressing_id,
+           count(*) FILTER (WHERE l.status = 'absent') AS n_absent,
+           count(*) FILTER (WHERE
+               l.status = 'absent'
+               OR (b.site = 'bone' AND l.look = 'sclerotic'
+                   AND ((l.modality = 'PET-CT' AND l.fdg = false)
+                        OR ($sclerotic_inactive AND l.modality <> 'PET-CT')))
+           ) AS n_inactive
+    FROM les l JOIN bl b ON b.patient_id = l.patient_id AND b.lesion_id = l.lesion_id
+    WHERE b.role = 'non_target'
+    GROUP BY l.exam_id
+),
+new_les AS (
+    SELECT exam_id, min(lesion_id || ' (' || site || ')') AS first_new, count(*) AS n_new
+    FROM les
+    WHERE role = 'new' AND NOT (modality = 'PET-CT' AND fdg = false)
+    GROUP BY exam_id
+),
+with_lesions AS (SELECT DISTINCT exam_id FROM les),
 joined AS (
-    SELECT f.patient_id, f.exam_id, f.exam_date, f.modality, f.reader, f.is_baseline,
+    SELECT f.patient_id, f.exam_id, f.exam_date, f.reader, f.is_baseline,
            w.exam_id IS NOT NULL AS has_lesions,
-           d.n_targets, d.baseline_sld, d.bone_only,
-           t.n AS t_n, t.n_measured, t.partial, t.gone, t.unmeasured,
-           n.n AS nt_n, n.n_assessed, n.progressing, n.progressing_ids, n.all_absent,
-           n.all_inactive, nl.ids AS new_ids,
-           CASE WHEN t.n_measured = t.n THEN t.partial END AS sld
+           d.n_targets, d.n_nontargets, d.baseline_sld, d.bone_only,
+           coalesce(t.n_measured, 0) AS n_measured, t.partial, t.gone,
+           coalesce(n.n_assessed, 0) AS n_assessed, n.progressing, n.progressing_id,
+           coalesce(n.n_absent, 0) AS n_absent, coalesce(n.n_inactive, 0) AS n_inactive,
+           nl.first_new, nl.n_new,
+           CASE WHEN t.n_measured = d.n_targets THEN t.partial END AS sld
     FROM fu f
     LEFT JOIN with_lesions w ON w.exam_id = f.exam_id
     LEFT JOIN disease d ON d.patient_id = f.patient_id
@@ -139,15 +137,19 @@ joined AS (
     LEFT JOIN nt n ON n.exam_id = f.exam_id
     LEFT JOIN new_les nl ON nl.exam_id = f.exam_id
 ),
-windowed AS (
-    SELECT *,
-           min(CASE WHEN has_lesions THEN sld END) OVER w_all AS nadir,
-           min(CASE WHEN has_lesions THEN sld END) OVER w_prev AS prev_nadir
-    FROM joined
+nadirs AS (  -- the window runs over a narrow projection only
+    SELECT exam_id,
+           min(sld) OVER w_all AS nadir,
+           min(sld) OVER w_prev AS prev_nadir
+    FROM (SELECT exam_id, patient_id, exam_date, CASE WHEN has_lesions THEN sld END AS sld
+          FROM joined)
     WINDOW w_all AS (PARTITION BY patient_id ORDER BY exam_date, exam_id
                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
            w_prev AS (PARTITION BY patient_id ORDER BY exam_date, exam_id
                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+),
+windowed AS (
+    SELECT j.*, m.nadir, m.prev_nadir FROM joined j JOIN nadirs m ON m.exam_id = j.exam_id
 ),
 responses AS (
     SELECT *,
@@ -155,32 +157,32 @@ responses AS (
             WHEN coalesce(n_targets, 0) = 0 THEN NULL
             WHEN partial IS NOT NULL AND prev_nadir IS NOT NULL
                  AND partial >= 1.2 * prev_nadir AND partial - prev_nadir >= 5 THEN 'PD'
-            WHEN n_measured < t_n THEN 'NE'
+            WHEN n_measured < n_targets THEN 'NE'
             WHEN gone THEN 'CR'
             WHEN sld <= 0.7 * baseline_sld THEN 'PR'
             ELSE 'SD'
         END AS target_response,
         CASE
-            WHEN coalesce(nt_n, 0) = 0 THEN NULL
+            WHEN coalesce(n_nontargets, 0) = 0 THEN NULL
             WHEN progressing THEN 'PD'
-            WHEN n_assessed < nt_n THEN 'NE'
-            WHEN all_absent THEN 'CR'
+            WHEN n_assessed < n_nontargets THEN 'NE'
+            WHEN n_absent = n_nontargets THEN 'CR'
             ELSE 'non-CR/non-PD'
         END AS nontarget_response
     FROM windowed
 )
 SELECT
-    patient_id, exam_id, exam_date, modality,
+    patient_id, exam_id, exam_date,
     CASE WHEN has_lesions THEN sld END AS sld_mm,
     CASE WHEN has_lesions THEN nadir END AS nadir_mm,
     CASE WHEN NOT is_baseline THEN target_response END AS target_response,
     CASE WHEN NOT is_baseline THEN nontarget_response END AS nontarget_response,
-    new_ids IS NOT NULL AS new_lesions,
+    first_new IS NOT NULL AS new_lesions,
     CASE
         WHEN is_baseline THEN 'baseline'
         WHEN NOT has_lesions THEN CASE reader WHEN 'progression' THEN 'PD' WHEN 'ned' THEN 'CR'
                                                WHEN 'residual' THEN 'non-CR/non-PD' ELSE 'NE' END
-        WHEN target_response = 'PD' OR nontarget_response = 'PD' OR new_ids IS NOT NULL THEN 'PD'
+        WHEN target_response = 'PD' OR nontarget_response = 'PD' OR first_new IS NOT NULL THEN 'PD'
         WHEN target_response IS NULL THEN  -- RECIST Table 2: non-target disease only
             CASE nontarget_response WHEN 'CR' THEN 'CR' WHEN 'NE' THEN 'NE'
                  WHEN 'non-CR/non-PD' THEN 'non-CR/non-PD' ELSE 'NE' END
@@ -194,10 +196,10 @@ SELECT
     CASE
         WHEN is_baseline THEN false
         WHEN NOT has_lesions THEN reader = 'ned'
-        WHEN new_ids IS NOT NULL OR coalesce(progressing, false) THEN false
+        WHEN first_new IS NOT NULL OR coalesce(progressing, false) THEN false
         WHEN coalesce(n_targets, 0) > 0 THEN
             target_response = 'CR' AND coalesce(nontarget_response, 'CR') = 'CR'
-        ELSE coalesce(n_assessed = nt_n AND all_inactive, false)
+        ELSE n_nontargets > 0 AND n_assessed = n_nontargets AND n_inactive = n_nontargets
     END AS radiologic_ned,
     CASE WHEN has_lesions THEN 'lesions' ELSE 'reader' END AS source,
     CASE WHEN coalesce(n_targets, 0) > 0 THEN 'measurable'
@@ -213,13 +215,15 @@ SELECT
         WHEN NOT has_lesions THEN
             CASE WHEN reader = '' THEN 'NE: no lesion measurements and no radiologist''s assessment'
                  ELSE 'reader: ' || reader END
-        WHEN new_ids IS NOT NULL THEN 'PD: new lesion ' || new_ids
+        WHEN first_new IS NOT NULL THEN 'PD: new lesion ' || first_new
+            || CASE WHEN n_new > 1 THEN printf(' and %d more', n_new - 1) ELSE '' END
         WHEN target_response = 'PD' THEN
             printf('PD: SLD %.1f mm >= 1.2 x nadir %.1f mm and +%.1f mm',
                    partial, prev_nadir, partial - prev_nadir)
         WHEN coalesce(progressing, false) THEN
-            'PD: unequivocal progression of non-target ' || progressing_ids
-        WHEN target_response = 'NE' THEN 'NE: target not measured: ' || unmeasured
+            'PD: unequivocal progression of non-target ' || progressing_id
+        WHEN target_response = 'NE' THEN
+            printf('NE: %d of %d target lesions not measured', n_targets - n_measured, n_targets)
         WHEN target_response = 'CR' AND coalesce(nontarget_response, 'CR') = 'CR' THEN
             'CR: all targets gone (nodes < 10 mm)'
             || CASE WHEN nontarget_response = 'CR' THEN ', non-targets absent' ELSE '' END
@@ -230,7 +234,7 @@ SELECT
             printf('SD: SLD %.1f mm (baseline %.1f, nadir %.1f)', sld, baseline_sld, prev_nadir)
         WHEN nontarget_response = 'CR' THEN 'CR: all non-target lesions absent'
         WHEN nontarget_response = 'NE' THEN 'NE: a non-target lesion was not assessed'
-        WHEN coalesce(n_assessed = nt_n AND all_inactive, false) THEN
+        WHEN n_nontargets > 0 AND n_assessed = n_nontargets AND n_inactive = n_nontargets THEN
             'NED: residual bone lesions sclerotic and inactive, nothing new'
         ELSE 'non-CR/non-PD: non-target disease persists'
     END AS reason
