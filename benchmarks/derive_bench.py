@@ -27,9 +27,13 @@ from nedcohort.simulate import DEFAULT_SEED, simulate_population, write_populati
 TABLES = ("patients", "treatments", "imaging_exams", "lesions")
 
 
-def relational(records: Path, memory_limit: str) -> tuple[float, int, int]:
-    """Seconds to derive per-exam responses and per-patient outcomes, and row counts."""
-    with duckdb.connect(config={"memory_limit": memory_limit}) as con:
+def relational(records: Path, memory_limit: str, database: Path) -> tuple[float, int, int]:
+    """Seconds to derive per-exam responses and per-patient outcomes, and row counts.
+
+    The results go into a database file (as the study database), so DuckDB can move
+    them and its intermediate results to disk under the memory limit.
+    """
+    with duckdb.connect(str(database), config={"memory_limit": memory_limit}) as con:
         for name in TABLES:
             con.execute(
                 f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{records / name}.parquet')"
@@ -97,7 +101,9 @@ def main() -> None:
         if records is None:
             records = Path(tmp) / "records"
             write_population(records, args.patients, DEFAULT_SEED, "parquet")
-        seconds, n_exams, n_patients = relational(records, args.memory_limit)
+        seconds, n_exams, n_patients = relational(
+            records, args.memory_limit, Path(tmp) / "study.duckdb"
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(f"DuckDB: {n_patients:,} patients, {n_exams:,} exams assessed in {seconds:.1f} s "
           f"({n_exams / seconds:,.0f} exams/s); peak memory {peak:.2f} GiB")  # fmt: skip

@@ -62,7 +62,6 @@ LEFT JOIN start s ON s.patient_id = pt.patient_id
 LEFT JOIN progression p ON p.patient_id = pt.patient_id
 LEFT JOIN ned n ON n.patient_id = pt.patient_id
 LEFT JOIN disease d ON d.patient_id = pt.patient_id
-ORDER BY pt.patient_id
 """
 
 
@@ -107,4 +106,4 @@ def patient_outcomes(
         ):
             con.register(name, frame)
         derive_in(con, sclerotic_without_pet)
-        return con.execute("SELECT * FROM outcomes").df()
+        return con.execute("SELECT * FROM outcomes ORDER BY patient_id").df()

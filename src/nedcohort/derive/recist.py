@@ -69,8 +69,10 @@ les AS (
     WHERE NOT e.is_scan
 ),
 bl AS (  -- the baseline lesions of each patient
-    SELECT b.patient_id, l.lesion_id, l.role, l.site, l.node, l.diameter
-    FROM base_exam b JOIN les l ON l.exam_id = b.exam_id
+    SELECT b.patient_id, l.lesion_id, l.role, l.site,
+           TRY_CAST(l.is_lymph_node AS BOOLEAN) AS node,
+           TRY_CAST(l.diameter_mm AS DOUBLE) AS diameter
+    FROM base_exam b JOIN lesions l ON l.exam_id = b.exam_id
     WHERE l.role IN ('target', 'non_target')
 ),
 disease AS (
@@ -86,56 +88,47 @@ fu AS (  -- every non-scan exam from the baseline on
     FROM ex e JOIN base_exam b ON e.patient_id = b.patient_id
     WHERE NOT e.is_scan AND e.exam_date >= b.baseline_date
 ),
--- per exam, the baseline lesions as recorded there (the small side, bl, is the one hashed;
--- a baseline lesion without a row at an exam simply does not count as measured)
-tgt AS (
+-- one pass over all lesion rows: each row is matched to its baseline lesion (the small
+-- side, hashed) and everything an exam needs is aggregated at once; a baseline lesion
+-- without a row at an exam simply does not count as measured or assessed there
+per_exam AS (
     SELECT l.exam_id,
-           count(l.diameter) AS n_measured,
-           sum(l.diameter) AS partial,
-           bool_and(CASE WHEN b.node THEN l.diameter < 10 ELSE l.diameter = 0 END) AS gone
-    FROM les l JOIN bl b ON b.patient_id = l.patient_id AND b.lesion_id = l.lesion_id
-    WHERE b.role = 'target'
+        count(l.diameter) FILTER (WHERE b.role = 'target') AS n_measured,
+        sum(l.diameter) FILTER (WHERE b.role = 'target') AS partial,
+        bool_and(CASE WHEN b.node THEN l.diameter < 10 ELSE l.diameter = 0 END)
+            FILTER (WHERE b.role = 'target') AS gone,
+        count(l.status) FILTER (WHERE b.role = 'non_target') AS n_assessed,
+        count(*) FILTER (WHERE b.role = 'non_target' AND l.status = 'unequivocal_progression')
+            AS n_progressing,
+        min(l.lesion_id)
+            FILTER (WHERE b.role = 'non_target' AND l.status = 'unequivocal_progression')
+            AS progressing_id,
+        count(*) FILTER (WHERE b.role = 'non_target' AND l.status = 'absent') AS n_absent,
+        count(*) FILTER (WHERE b.role = 'non_target' AND (
+            l.status = 'absent'
+            OR (b.site = 'bone' AND l.look = 'sclerotic'
+                AND ((l.modality = 'PET-CT' AND l.fdg = false)
+                     OR ($sclerotic_inactive AND l.modality <> 'PET-CT'))))) AS n_inactive,
+        min(l.lesion_id || ' (' || l.site || ')')
+            FILTER (WHERE l.role = 'new' AND NOT (l.modality = 'PET-CT' AND l.fdg = false))
+            AS first_new,
+        count(*) FILTER (WHERE l.role = 'new' AND NOT (l.modality = 'PET-CT' AND l.fdg = false))
+            AS n_new
+    FROM les l LEFT JOIN bl b ON b.patient_id = l.patient_id AND b.lesion_id = l.lesion_id
     GROUP BY l.exam_id
 ),
-nt AS (
-    SELECT l.exam_id,
-           count(l.status) AS n_assessed,
-           bool_or(l.status = 'unequivocal_progression') AS progressing,
-           min(l.lesion_id) FILTER (WHERE l.status = 'unequivocal_progression')
-               AS progressing_id,
-           count(*) FILTER (WHERE l.status = 'absent') AS n_absent,
-           count(*) FILTER (WHERE
-               l.status = 'absent'
-               OR (b.site = 'bone' AND l.look = 'sclerotic'
-                   AND ((l.modality = 'PET-CT' AND l.fdg = false)
-                        OR ($sclerotic_inactive AND l.modality <> 'PET-CT')))
-           ) AS n_inactive
-    FROM les l JOIN bl b ON b.patient_id = l.patient_id AND b.lesion_id = l.lesion_id
-    WHERE b.role = 'non_target'
-    GROUP BY l.exam_id
-),
-new_les AS (
-    SELECT exam_id, min(lesion_id || ' (' || site || ')') AS first_new, count(*) AS n_new
-    FROM les
-    WHERE role = 'new' AND NOT (modality = 'PET-CT' AND fdg = false)
-    GROUP BY exam_id
-),
-with_lesions AS (SELECT DISTINCT exam_id FROM les),
 joined AS (
     SELECT f.patient_id, f.exam_id, f.exam_date, f.reader, f.is_baseline,
-           w.exam_id IS NOT NULL AS has_lesions,
+           p.exam_id IS NOT NULL AS has_lesions,
            d.n_targets, d.n_nontargets, d.baseline_sld, d.bone_only,
-           coalesce(t.n_measured, 0) AS n_measured, t.partial, t.gone,
-           coalesce(n.n_assessed, 0) AS n_assessed, n.progressing, n.progressing_id,
-           coalesce(n.n_absent, 0) AS n_absent, coalesce(n.n_inactive, 0) AS n_inactive,
-           nl.first_new, nl.n_new,
-           CASE WHEN t.n_measured = d.n_targets THEN t.partial END AS sld
+           coalesce(p.n_measured, 0) AS n_measured, p.partial, p.gone,
+           coalesce(p.n_assessed, 0) AS n_assessed, p.n_progressing > 0 AS progressing,
+           p.progressing_id, coalesce(p.n_absent, 0) AS n_absent,
+           coalesce(p.n_inactive, 0) AS n_inactive, p.first_new, p.n_new,
+           CASE WHEN p.n_measured = d.n_targets THEN p.partial END AS sld
     FROM fu f
-    LEFT JOIN with_lesions w ON w.exam_id = f.exam_id
+    LEFT JOIN per_exam p ON p.exam_id = f.exam_id
     LEFT JOIN disease d ON d.patient_id = f.patient_id
-    LEFT JOIN tgt t ON t.exam_id = f.exam_id
-    LEFT JOIN nt n ON n.exam_id = f.exam_id
-    LEFT JOIN new_les nl ON nl.exam_id = f.exam_id
 ),
 nadirs AS (  -- the window runs over a narrow projection only
     SELECT exam_id,
@@ -239,7 +232,6 @@ SELECT
         ELSE 'non-CR/non-PD: non-target disease persists'
     END AS reason
 FROM responses
-ORDER BY patient_id, exam_date, exam_id
 """
 
 OUTPUT_COLUMNS = [
@@ -304,5 +296,7 @@ def assess_exams(
         con.register("exams", exams)
         con.register("lesions", lesions)
         con.register("baselines", baseline)
-        result = run_assessment(con, sclerotic_without_pet).df()
+        result = (
+            run_assessment(con, sclerotic_without_pet).order("patient_id, exam_date, exam_id").df()
+        )
     return result[OUTPUT_COLUMNS]
