@@ -20,9 +20,10 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import population  # benchmarks/population.py: these scripts run from this folder
 
 from nedcohort.derive import assess_exams, derive_in
-from nedcohort.simulate import DEFAULT_SEED, simulate_population, write_population
+from nedcohort.simulate import DEFAULT_SEED, simulate_population
 
 TABLES = ("patients", "treatments", "imaging_exams", "lesions")
 
@@ -91,16 +92,12 @@ def pandas_version(tables: dict[str, pd.DataFrame]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patients", type=int, default=1_000_000)
-    parser.add_argument("--records", type=Path, help="existing Parquet records")
+    population.add_arguments(parser)
     parser.add_argument("--sample", type=int, default=5_000)
     parser.add_argument("--memory-limit", default="6GB", help="DuckDB memory limit")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        records = args.records
-        if records is None:
-            records = Path(tmp) / "records"
-            write_population(records, args.patients, DEFAULT_SEED, "parquet")
+        records = population.records(args, tmp)
         seconds, n_exams, n_patients = relational(
             records, args.memory_limit, Path(tmp) / "study.duckdb"
         )

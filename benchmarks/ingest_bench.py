@@ -15,20 +15,17 @@ import tempfile
 import time
 from pathlib import Path
 
+import population  # benchmarks/population.py: these scripts run from this folder
+
 from nedcohort.io import load_records
-from nedcohort.simulate import DEFAULT_SEED, write_population
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--patients", type=int, default=1_000_000)
-    parser.add_argument("--records", type=Path, help="existing record files (skip simulation)")
+    population.add_arguments(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        records = args.records
-        if records is None:
-            records = Path(tmp) / "records"
-            write_population(records, args.patients, DEFAULT_SEED, "parquet")
+        records = population.records(args, tmp)
         start = time.perf_counter()
         report = load_records(records, Path(tmp) / "study.duckdb")
         elapsed = time.perf_counter() - start
