@@ -15,6 +15,7 @@ from rich.markup import escape as rich_escape
 from rich.table import Table
 
 from nedcohort import simulate as simulation
+from nedcohort.errors import DataError, NedcohortError, ProtocolError
 from nedcohort.io import validate_records
 
 app = typer.Typer(
@@ -91,6 +92,89 @@ def _print_report(report) -> None:
         out.print(f"        … and {hidden:,} more rows like these ({check})", highlight=False)
     verdict = "[green]no errors[/green]" if report.ok else f"[red]{len(report.errors)} errors[/red]"
     out.print(f"{verdict}, {len(report.warnings)} warnings")
+
+
+PROTOCOLS = Path(__file__).parent / "protocols"
+
+
+def _run_and_report(action, quiet: bool) -> dict:
+    """Run ``action``; bad input ends with one readable line and exit 1 (data) or 2 (protocol)."""
+    try:
+        return action()
+    except DataError as error:
+        console.print(f"[red]{rich_escape(str(error))}[/red]")
+        report = getattr(error, "report", None)
+        if report is not None and not quiet:
+            _print_report(report)
+        raise typer.Exit(1) from None
+    except ProtocolError as error:
+        console.print(f"[red]{rich_escape(str(error))}[/red]")
+        raise typer.Exit(2) from None
+    except NedcohortError as error:
+        console.print(f"[red]{rich_escape(str(error))}[/red]")
+        raise typer.Exit(3) from None
+
+
+def _summary(results: dict, out: Path) -> None:
+    cohort = results["cohort"]
+    console.print(
+        f"cohort: {cohort['n']} patients, {cohort['n_ned']} with radiologic NED; "
+        f"log-rank p = {results['logrank'].p_value:.4g}; outputs in {out}",
+        highlight=False,
+    )
+
+
+@app.command()
+def run(
+    protocol: Annotated[Path, typer.Argument(help="The study protocol (study.yaml).")],
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("nedcohort-out"),
+    quiet: Annotated[bool, typer.Option(help="Print nothing on success.")] = False,
+) -> None:
+    """Run a study from its protocol: validate, derive, assemble the cohort, analyze, write.
+
+    Example: nedcohort run study.yaml --out results
+    """
+    from nedcohort.pipeline import run_study
+    from nedcohort.protocol import load_protocol
+
+    results = _run_and_report(lambda: run_study(load_protocol(protocol), out), quiet)
+    if not quiet:
+        _summary(results, out)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("nedcohort-demo"),
+    seed: Annotated[int, typer.Option(help="Seed of the simulated population.")] = (
+        simulation.DEFAULT_SEED
+    ),
+    quiet: Annotated[bool, typer.Option(help="Print nothing on success.")] = False,
+) -> None:
+    """Simulate the multicenter records and run the packaged TOG protocol on them.
+
+    Example: nedcohort demo --out demo
+    """
+    import tempfile
+
+    from nedcohort.pipeline import run_study
+    from nedcohort.protocol import load_protocol
+
+    def action() -> dict:
+        with tempfile.TemporaryDirectory() as tmp:
+            records = Path(tmp) / "records"
+            simulation.write_population(records, simulation.DEFAULT_PATIENTS, seed, "csv")
+            study = load_protocol(PROTOCOLS / "tog-her2-ned.yaml")
+            study = study.model_copy(
+                update={
+                    "data": study.data.model_copy(update={"source": str(records)}),
+                    "seed": seed,
+                }
+            )
+            return run_study(study, out)
+
+    results = _run_and_report(action, quiet)
+    if not quiet:
+        _summary(results, out)
 
 
 if __name__ == "__main__":

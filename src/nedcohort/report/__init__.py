@@ -1,0 +1,1 @@
+"""Rendering of result objects: results.json, tables (CSV), the HTML report."""
