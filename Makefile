@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint reference bench clean
+.PHONY: test demo lint reference bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/pytest -q
+
+## demo: simulate the multicenter records and run the whole study (outputs in demo/)
+demo: $(STAMP)
+	$(BIN)/nedcohort demo --out demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

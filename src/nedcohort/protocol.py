@@ -138,8 +138,12 @@ def _explain(path: Path, exc: ValidationError) -> str:
             close = difflib.get_close_matches(key, fields, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else f" Known keys: {', '.join(fields)}."
             lines.append(f"  - unknown key '{where}'.{hint}")
+        elif error["type"] == "value_error":
+            lines.append(f"  - {where}: {error['msg'].removeprefix('Value error, ')}")
         else:
-            lines.append(f"  - {where}: {error['msg']} (got {error.get('input')!r})")
+            received = error.get("input")
+            shown = "" if isinstance(received, (dict, list)) else f" (got {received!r})"
+            lines.append(f"  - {where}: {error['msg']}{shown}")
     return "\n".join(lines)
 
 

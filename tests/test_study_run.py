@@ -1,0 +1,98 @@
+"""End-to-end: `nedcohort demo` and `nedcohort run` through the command line."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from nedcohort.cli import app
+from nedcohort.simulate import write_population
+
+runner = CliRunner()
+pytestmark = pytest.mark.e2e
+PROTOCOL = Path(__file__).parents[1] / "src" / "nedcohort" / "protocols" / "tog-her2-ned.yaml"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "out"
+    result = runner.invoke(app, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "cohort:" in result.output
+    return out
+
+
+def test_demo_writes_every_output(demo):
+    names = {p.name for p in demo.iterdir()}
+    assert {"results.json", "manifest.json", "report.html", "study.duckdb", "tables"} <= names
+    assert {p.name for p in (demo / "tables").iterdir()} >= {
+        "flow.csv", "table1.csv", "logistic.csv", "cox.csv", "km_medians.csv"}  # fmt: skip
+
+
+def test_results_json_has_the_design_keys_and_the_flow_adds_up(demo):
+    results = json.loads((demo / "results.json").read_text())
+    assert {"flow", "cohort", "km", "logrank", "logistic", "cox"} <= set(results)
+    flow = results["flow"]
+    assert flow[0]["n_before"] == 700  # the default source population
+    for before, after in itertools.pairwise(flow):
+        assert after["n_before"] == before["n_after"]
+    for step in flow:
+        assert step["n_before"] - step["n_excluded"] == step["n_after"]
+        assert sum(step["reasons"].values()) == step["n_excluded"]
+    assert flow[-1]["n_after"] == results["cohort"]["n"]
+    assert 80 <= results["cohort"]["n"] <= 160  # the study had 118
+    assert {row["group"] for row in results["km"]} == {"0", "1"}
+    for row in results["cox"]:
+        assert set(row) >= {"term", "hr", "ci_lower", "ci_upper", "p_value"}
+    ned = next(row for row in results["cox"] if row["term"] == "ned")
+    assert ned["hr"] < 1  # NED: longer progression-free survival
+    manifest = json.loads((demo / "manifest.json").read_text())
+    assert manifest["protocol"]["conventions"] == "spss" and manifest["inputs"]
+
+
+def test_rerun_with_the_same_seed_gives_identical_results(demo, tmp_path):
+    again = tmp_path / "again"
+    assert runner.invoke(app, ["demo", "--out", str(again), "--quiet"]).exit_code == 0
+    assert (again / "results.json").read_text() == (demo / "results.json").read_text()
+
+
+def test_run_on_user_records_and_its_errors(tmp_path):
+    records = tmp_path / "records"
+    write_population(records, 400, seed=9, fmt="csv")
+    protocol = yaml.safe_load(PROTOCOL.read_text())
+    protocol["conventions"] = "r"
+    (tmp_path / "study.yaml").write_text(yaml.safe_dump(protocol))
+    result = runner.invoke(app, ["run", str(tmp_path / "study.yaml"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "o" / "results.json").read_text())["conventions"] == "r"
+
+    protocol["analyses"]["cox"]["covariates"].append("ecgo_0")
+    (tmp_path / "typo.yaml").write_text(yaml.safe_dump(protocol))
+    bad = runner.invoke(app, ["run", str(tmp_path / "typo.yaml"), "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2
+    assert "unknown variable 'ecgo_0'" in bad.output and "Did you mean 'ecog_0'" in bad.output
+    assert not (tmp_path / "x").exists()
+
+    protocol["analyses"]["cox"]["covariates"].pop()
+    protocol["conventons"] = "r"
+    (tmp_path / "key.yaml").write_text(yaml.safe_dump(protocol))
+    bad = runner.invoke(app, ["run", str(tmp_path / "key.yaml"), "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "unknown key 'conventons'" in bad.output
+    assert "Did you mean 'conventions'" in bad.output
+
+
+def test_bad_records_stop_the_run_with_exit_1_and_no_output(tmp_path):
+    bad = Path(__file__).parent / "data" / "bad" / "ecog_seven"
+    protocol = yaml.safe_load(PROTOCOL.read_text())
+    protocol["data"]["source"] = str(bad)
+    (tmp_path / "study.yaml").write_text(yaml.safe_dump(protocol))
+    result = runner.invoke(app, ["run", str(tmp_path / "study.yaml"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "patients.csv row 2, column ecog" in result.output
+    assert not (tmp_path / "o").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["study.yaml"]
