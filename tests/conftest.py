@@ -20,6 +20,7 @@ def load_dataset(name: str) -> pd.DataFrame:
         df["dead"] = (df["status"] == 2).astype(int)
     if name == "gbsg":
         df["recurrence"] = df["status"]
+        df["rfs_months"] = df["rfstime"] / 30.4375
     if name == "rotterdam":
         df["size_cat"] = df["size"].astype(str)
     return df

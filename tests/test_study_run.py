@@ -96,3 +96,28 @@ def test_bad_records_stop_the_run_with_exit_1_and_no_output(tmp_path):
     assert "patients.csv row 2, column ecog" in result.output
     assert not (tmp_path / "o").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["study.yaml"]
+
+
+def test_gbsg_example_matches_r(tmp_path, r_reference):
+    """`nedcohort run examples/gbsg/study.yaml` reproduces R's coxph, survfit and survdiff."""
+    example = Path(__file__).parents[1] / "examples" / "gbsg" / "study.yaml"
+    result = runner.invoke(app, ["run", str(example), "--out", str(tmp_path / "gbsg")])
+    assert result.exit_code == 0, result.output
+    results = json.loads((tmp_path / "gbsg" / "results.json").read_text())
+    cox = next(c for c in r_reference["cox"] if c["name"] == "gbsg_efron")
+    ours = {row["term"].replace("[", "").replace("]", ""): row for row in results["cox"]}
+    ours["hormon"], ours["meno"] = ours.pop("hormon1"), ours.pop("meno1")
+    for term, coef, se in zip(cox["terms"], cox["coef"], cox["se"], strict=True):
+        assert ours[term]["coef"] == pytest.approx(coef, rel=1e-6)
+        assert ours[term]["se"] == pytest.approx(se, rel=1e-6)
+    logrank = next(c for c in r_reference["logrank"] if c["name"] == "gbsg_hormon")
+    assert results["logrank"]["statistic"] == pytest.approx(logrank["statistic"], rel=1e-6)
+    km = next(c for c in r_reference["km"] if c["name"] == "gbsg_by_hormon_months")
+    for ours_row, r_row in zip(results["km"], km["medians"], strict=True):
+        assert ours_row["group"] == str(r_row["group"])
+        for key in ("median", "ci_lower", "ci_upper"):
+            if r_row[key] is None:  # not reached (NA in R)
+                assert ours_row[key] is None
+            else:
+                assert ours_row[key] == pytest.approx(r_row[key], rel=1e-6)
+    assert results["cohort"]["n"] == 686

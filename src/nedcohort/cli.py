@@ -117,8 +117,9 @@ def _run_and_report(action, quiet: bool) -> dict:
 
 def _summary(results: dict, out: Path) -> None:
     cohort = results["cohort"]
+    ned = f", {cohort['n_ned']} with radiologic NED" if "n_ned" in cohort else ""
     console.print(
-        f"cohort: {cohort['n']} patients, {cohort['n_ned']} with radiologic NED; "
+        f"cohort: {cohort['n']} patients{ned}; "
         f"log-rank p = {results['logrank'].p_value:.4g}; outputs in {out}",
         highlight=False,
     )

@@ -16,11 +16,12 @@ from importlib import metadata
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from nedcohort import stats
-from nedcohort.cohort import apply_eligibility, build_dataset
+from nedcohort.cohort import Flow, apply_eligibility, build_dataset
 from nedcohort.derive import derive_in
-from nedcohort.errors import DataError
+from nedcohort.errors import ProtocolError
 from nedcohort.io import load_records
 from nedcohort.protocol import COVARIATES, Study
 from nedcohort.report.results import write_outputs
@@ -45,23 +46,63 @@ def run_study(study: Study, out: str | Path) -> dict:
 
 
 def _run(study: Study, folder: Path) -> dict:
-    if study.data.level != "records":
-        raise DataError(
-            "data level 'patients' is not supported by this release",
-            fix="Provide the record tables (level: records).",
-        )
-    database = folder / "study.duckdb"
-    report = load_records(study.data.source, database)
-    with duckdb.connect(str(database)) as con:
-        derive_in(con, study.sclerotic_without_pet)
-        con.execute("CREATE TABLE assessed_exams AS SELECT * FROM assessed")
-        con.execute("CREATE TABLE patient_outcomes AS SELECT * FROM outcomes")
-        dataset = build_dataset(con)
-    flow = apply_eligibility(study.eligibility, dataset)
+    if study.data.level == "patients":
+        flow, rows = _patients_level(study)
+        report = None
+    else:
+        database = folder / "study.duckdb"
+        report = load_records(study.data.source, database)
+        with duckdb.connect(str(database)) as con:
+            derive_in(con, study.sclerotic_without_pet)
+            con.execute("CREATE TABLE assessed_exams AS SELECT * FROM assessed")
+            con.execute("CREATE TABLE patient_outcomes AS SELECT * FROM outcomes")
+            dataset = build_dataset(con)
+        flow = apply_eligibility(study.eligibility, dataset)
+        rows = report.rows
     results = analyze(study, flow)
-    manifest = _manifest(study, report)
+    manifest = _manifest(study, rows, 0 if report is None else len(report.warnings))
     write_outputs(folder, study, flow, results, manifest)
     return results
+
+
+def _patients_level(study: Study) -> tuple[Flow, dict[str, int]]:
+    """Level ``patients``: one analysis-ready sheet (CSV, XLSX or Parquet); no derivation."""
+    spec = study.patients
+    source = Path(study.data.source)
+    readers = {".csv": pd.read_csv, ".xlsx": pd.read_excel, ".parquet": pd.read_parquet}
+    if source.suffix not in readers:
+        raise ProtocolError(f"data.source must be a .csv, .xlsx or .parquet file; got {source}.")
+    try:
+        data = readers[source.suffix](source)
+    except FileNotFoundError as exc:
+        raise ProtocolError(f"data.source not found: {source}") from exc
+    stats.inputs.require_columns(data, [spec.time, spec.event, *spec.variables])
+    scale = {"days": 1 / 30.4375, "months": 1.0, "years": 12.0}[spec.time_unit]
+    data = data.assign(
+        **{
+            TIME: stats.inputs.time_array(data, spec.time) * scale,
+            EVENT: stats.inputs.event_array(data, spec.event),
+        }
+    )
+    for name, kind in spec.variables.items():
+        if kind == "categorical":
+            data[name] = data[name].astype("string").astype(object).where(data[name].notna())
+    steps = pd.DataFrame(
+        [
+            {
+                "step": "all patients in the sheet",
+                "n_before": len(data),
+                "n_excluded": 0,
+                "n_after": len(data),
+                "reasons": {},
+            }
+        ]
+    )
+    flow = Flow(steps=steps, cohort=data, exclusion=pd.Series("", index=data.index))
+    return flow, {source.name: len(data)}
+
+
+TIME, EVENT = "pfs_months", "pfs_event"  # the outcome columns the analyses read
 
 
 def analyze(study: Study, flow) -> dict:
@@ -69,42 +110,58 @@ def analyze(study: Study, flow) -> dict:
     cohort = flow.cohort
     spss = study.conventions == "spss"
     a = study.analyses
+    reference = study.patients.reference if study.patients else {}
+    group = a.km_by
     results: dict = {
         "conventions": study.conventions,
         "flow": flow.to_dict(),
-        "cohort": {"n": len(cohort), "n_ned": int(cohort["ned"].sum())},
+        "cohort": {"n": len(cohort)},
     }
+    if study.data.level == "records":
+        results["cohort"]["n_ned"] = int(cohort["ned"].sum())
+        kinds_of = {
+            v: ("continuous" if v in ("age", "ki67") else "categorical") for v in COVARIATES
+        }
+    else:
+        kinds_of = dict(study.patients.variables)
     variables = list(dict.fromkeys(a.table1 + a.table1_fisher))
     if variables:
-        kinds = {v: ("continuous" if v in ("age", "ki67") else "categorical") for v in variables}
-        table1 = stats.compare_groups(
+        results["table1"] = stats.compare_groups(
             cohort,
-            a.km_by,
+            group,
             variables,
             conventions=study.conventions,
-            kinds=kinds,
+            kinds={v: kinds_of[v] for v in variables},
             tests=dict.fromkeys(a.table1_fisher, "fisher"),
         )
-        results["table1"] = table1
     if a.logistic is not None:
-        results["logistic"] = stats.logistic(cohort, a.logistic.outcome, a.logistic.covariates)
+        outcome, covs = a.logistic.outcome, a.logistic.covariates
+        results["logistic"] = stats.logistic(cohort, outcome, covs, reference=_ref(reference, covs))
         results["logistic_univariable"] = [
-            stats.logistic(cohort, a.logistic.outcome, [name]) for name in a.logistic.univariable
+            stats.logistic(cohort, outcome, [name], reference=_ref(reference, [name]))
+            for name in a.logistic.univariable
         ]
-    km = stats.kaplan_meier(
-        cohort, "pfs_months", "pfs_event", by=a.km_by, conf_type="spss" if spss else "log"
+    results["km"] = stats.kaplan_meier(
+        cohort, TIME, EVENT, by=group, conf_type="spss" if spss else "log"
     )
-    results["km"] = km
-    results["logrank"] = stats.logrank(cohort, "pfs_months", "pfs_event", a.km_by)
+    results["logrank"] = stats.logrank(cohort, TIME, EVENT, group)
     ties = "breslow" if spss else "efron"
     if a.cox is not None:
-        results["cox"] = stats.cox(cohort, "pfs_months", "pfs_event", a.cox.covariates, ties=ties)
+        covs = a.cox.covariates
+        results["cox"] = stats.cox(
+            cohort, TIME, EVENT, covs, ties=ties, reference=_ref(reference, covs)
+        )
         results["cox_univariable"] = [
-            stats.cox(cohort, "pfs_months", "pfs_event", [name], ties=ties)
+            stats.cox(cohort, TIME, EVENT, [name], ties=ties, reference=_ref(reference, [name]))
             for name in a.cox.univariable
         ]
-    results["labels"] = {name: COVARIATES[name] for name in COVARIATES}
     return results
+
+
+def _ref(reference: dict[str, str], covariates: list[str]) -> dict[str, str] | None:
+    """The reference levels of the covariates in this model."""
+    chosen = {k: v for k, v in reference.items() if k in covariates}
+    return chosen or None
 
 
 def _file_hashes(source: Path) -> dict[str, str]:
@@ -114,7 +171,7 @@ def _file_hashes(source: Path) -> dict[str, str]:
     }
 
 
-def _manifest(study: Study, report) -> dict:
+def _manifest(study: Study, rows: dict[str, int], n_warnings: int) -> dict:
     versions = {}
     for name in PACKAGES:
         try:
@@ -124,8 +181,8 @@ def _manifest(study: Study, report) -> dict:
     return {
         "protocol": json.loads(study.model_dump_json()),
         "inputs": _file_hashes(Path(study.data.source)),
-        "rows": report.rows,
-        "validation_warnings": len(report.warnings),
+        "rows": rows,
+        "validation_warnings": n_warnings,
         "packages": versions,
         "seed": study.seed,
         "numpy_random": "numpy.random.default_rng(seed)",

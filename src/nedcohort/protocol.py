@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from nedcohort.errors import ProtocolError
 
@@ -70,6 +70,16 @@ class Cox(Strict):
     univariable: list[str] = Field(default_factory=list)
 
 
+class PatientsLevel(Strict):
+    """Level ``patients``: one analysis-ready row per patient; the columns to use."""
+
+    time: str
+    event: str
+    time_unit: Literal["days", "months", "years"] = "months"
+    variables: dict[str, Literal["continuous", "categorical"]]
+    reference: dict[str, str] = Field(default_factory=dict)
+
+
 class Analyses(Strict):
     table1: list[str] = Field(default_factory=list)
     table1_fisher: list[str] = Field(default_factory=list)
@@ -88,25 +98,31 @@ class Study(Strict):
     eligibility: Eligibility = Field(default_factory=Eligibility)
     analyses: Analyses
     seed: int = 2026
+    patients: PatientsLevel | None = None
 
-    @field_validator("analyses")
-    @classmethod
-    def _known_covariates(cls, analyses: Analyses) -> Analyses:
-        names = list(analyses.table1) + list(analyses.table1_fisher) + [analyses.km_by]
-        for model in (analyses.logistic, analyses.cox):
+    @model_validator(mode="after")
+    def _known_variables(self) -> Study:
+        if self.data.level == "patients" and self.patients is None:
+            raise ValueError(
+                "data level 'patients' needs a 'patients' block (time, event, variables)"
+            )
+        known = list(self.patients.variables) if self.data.level == "patients" else list(COVARIATES)
+        a = self.analyses
+        names = list(a.table1) + list(a.table1_fisher) + [a.km_by]
+        for model in (a.logistic, a.cox):
             if model is not None:
                 names += list(model.covariates) + list(model.univariable)
-        if analyses.logistic is not None:
-            names.append(analyses.logistic.outcome)
+        if a.logistic is not None:
+            names.append(a.logistic.outcome)
         for name in names:
-            if name not in COVARIATES:
-                close = difflib.get_close_matches(name, list(COVARIATES), n=1)
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
                 hint = f" Did you mean '{close[0]}'?" if close else ""
                 raise ValueError(
                     f"unknown variable '{name}'; the analysis dataset has: "
-                    f"{', '.join(COVARIATES)}.{hint}"
+                    f"{', '.join(known)}.{hint}"
                 )
-        return analyses
+        return self
 
 
 def load_protocol(path: str | Path) -> Study:

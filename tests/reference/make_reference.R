@@ -15,6 +15,7 @@ here <- dirname(sub("--file=", "", grep("--file=", commandArgs(FALSE), value = T
 read <- function(name) read.csv(file.path(here, "data", paste0(name, ".csv")))
 lung <- read("lung"); lung$event <- lung$status - 1; lung$dead <- as.integer(lung$status == 2)
 veteran <- read("veteran"); gbsg <- read("gbsg"); rotterdam <- read("rotterdam")
+gbsg$rfs_months <- gbsg$rfstime / 30.4375  # as examples/gbsg/study.yaml (time_unit: days)
 colon <- read("colon"); heart <- read("heart")
 
 # ---- Kaplan-Meier -----------------------------------------------------------------
@@ -52,7 +53,8 @@ km <- list(
   km_case("gbsg_all", gbsg, "rfstime", "status"),
   km_case("heart_entry", heart, "stop", "event", entry = "start", at = c(0, 50, 500)),
   km_case("veteran_by_celltype_loglog", veteran, "time", "status", "celltype",
-          conf_type = "log-log")
+          conf_type = "log-log"),
+  km_case("gbsg_by_hormon_months", gbsg, "rfs_months", "status", "hormon")
 )
 
 # ---- log-rank -----------------------------------------------------------------------
@@ -73,7 +75,8 @@ logrank <- list(
   lr_case("veteran_celltype", veteran, "time", "status", "celltype"),
   lr_case("veteran_celltype_peto", veteran, "time", "status", "celltype", rho = 1),
   lr_case("gbsg_hormon_by_grade", gbsg, "rfstime", "status", "hormon", strata = "grade"),
-  lr_case("colon_rx", colon_recur, "time", "status", "rx")
+  lr_case("colon_rx", colon_recur, "time", "status", "rx"),
+  lr_case("gbsg_hormon", gbsg, "rfs_months", "status", "hormon")
 )
 
 # ---- Cox --------------------------------------------------------------------------

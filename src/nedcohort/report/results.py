@@ -159,9 +159,11 @@ def _html(study, doc: dict) -> str:
         "table{border-collapse:collapse;margin:1rem 0}"
         "th,td{padding:.25rem .6rem;border-bottom:1px solid #ccc;text-align:left}"
     )
+    cohort = doc["cohort"]
+    ned = f", {cohort['n_ned']} with radiologic NED" if "n_ned" in cohort else ""
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(study.name)}"
         f"</title><style>{style}</style></head><body><h1>{html.escape(study.name)}</h1>"
-        f"<p>Cohort: {doc['cohort']['n']} patients, {doc['cohort']['n_ned']} with radiologic "
-        f"NED. Conventions: {doc['conventions']}.</p>{''.join(sections)}</body></html>\n"
+        f"<p>Cohort: {cohort['n']} patients{ned}. Conventions: {doc['conventions']}.</p>"
+        f"{''.join(sections)}</body></html>\n"
     )
