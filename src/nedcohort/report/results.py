@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from nedcohort.report.figures import draw_km
 from nedcohort.report.formatting import number, p_value, ratio_ci
 
 
@@ -80,6 +81,16 @@ def write_outputs(folder: Path, study, flow, results: dict, manifest: dict) -> N
         _model_table(results["cox"], results["cox_univariable"]).to_csv(
             tables / "cox.csv", index=False
         )
+    figures = folder / "figures"
+    figures.mkdir()
+    is_ned = study.data.level == "records" and study.analyses.km_by == "ned"
+    draw_km(
+        results["km"],
+        figures / "km",
+        labels={"0": "No NED", "1": "NED"} if is_ned else None,
+        logrank_p=results["logrank"].p_value,
+        ylabel="Progression-free survival" if study.data.level == "records" else "Survival",
+    )
     (folder / "report.html").write_text(_html(study, document))
 
 
