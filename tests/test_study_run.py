@@ -31,7 +31,12 @@ def test_demo_writes_every_output(demo):
     names = {p.name for p in demo.iterdir()}
     assert {"results.json", "manifest.json", "report.html", "study.duckdb", "tables"} <= names
     assert {p.name for p in (demo / "tables").iterdir()} >= {
-        "flow.csv", "table1.csv", "logistic.csv", "cox.csv", "km_medians.csv"}  # fmt: skip
+        "flow.csv",
+        "table1.csv",
+        "logistic.csv",
+        "cox.csv",
+        "km_medians.csv",
+    }
 
 
 def test_results_json_has_the_design_keys_and_the_flow_adds_up(demo):
@@ -53,6 +58,33 @@ def test_results_json_has_the_design_keys_and_the_flow_adds_up(demo):
     assert ned["hr"] < 1  # NED: longer progression-free survival
     manifest = json.loads((demo / "manifest.json").read_text())
     assert manifest["protocol"]["conventions"] == "spss" and manifest["inputs"]
+
+
+def test_bias_aware_analyses_and_the_size_of_the_bias(demo):
+    """NED entered as if known at first-line start credits pre-NED time to NED: the naive
+    hazard ratio is more extreme (further below 1) than the time-dependent one."""
+    results = json.loads((demo / "results.json").read_text())
+    for key in (
+        "landmark",
+        "time_dependent_cox",
+        "simon_makuch",
+        "mantel_byar",
+        "left_truncated",
+        "naive_vs_bias_aware",
+        "bootstrap",
+    ):
+        assert key in results, key
+    rows = {
+        row["method"].split(":")[0].split(",")[0]: row for row in results["naive_vs_bias_aware"]
+    }
+    naive, dependent = rows["naive"]["hr"], rows["time-dependent NED"]["hr"]
+    assert naive < dependent < 1
+    assert results["mantel_byar"]["df"] == 1 and 0 <= results["mantel_byar"]["p_value"] <= 1
+    assert [row["landmark"] for row in results["landmark"]] == [36, 48, 60]
+    boot = results["bootstrap"]
+    assert boot["n_resamples"] == 1000
+    (row,) = boot["rows"]
+    assert row["ci_lower"] < row["hr"] < row["ci_upper"]
 
 
 def test_rerun_with_the_same_seed_gives_identical_results(demo, tmp_path):

@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from nedcohort import stats
@@ -145,6 +146,8 @@ def analyze(study: Study, flow) -> dict:
         cohort, TIME, EVENT, by=group, conf_type="spss" if spss else "log"
     )
     results["logrank"] = stats.logrank(cohort, TIME, EVENT, group)
+    if study.data.level == "records" and a.bias_aware is not None and a.km_by == "ned":
+        results["bias_aware"] = bias_aware(cohort, a.bias_aware, spss, study.seed)
     ties = "breslow" if spss else "efron"
     if a.cox is not None:
         covs = a.cox.covariates
@@ -156,6 +159,81 @@ def analyze(study: Study, flow) -> dict:
             for name in a.cox.univariable
         ]
     return results
+
+
+def bias_aware(cohort: pd.DataFrame, spec, spss: bool, seed: int) -> dict:
+    """NED as a state reached during follow-up: landmark, time-dependent Cox with delayed
+    entry, Simon–Makuch curves, Mantel–Byar test, left truncation, and the comparison
+    with the naive analysis (NED as if known at first-line start)."""
+    ties = "breslow" if spss else "efron"
+    data = cohort.assign(ned_months=cohort["months_to_ned"].where(cohort["ned"] == 1))
+
+    def hr_row(method: str, fit, term: str = "ned") -> dict:
+        row = fit.table.set_index("term").loc[term]
+        return {
+            "method": method,
+            "hr": row["hr"],
+            "ci_lower": row["ci_lower"],
+            "ci_upper": row["ci_upper"],
+            "p_value": row["p_value"],
+            "n": fit.n,
+            "events": fit.n_events,
+            "events_per_variable": fit.events_per_variable,
+        }
+
+    naive = stats.cox(data, TIME, EVENT, ["ned"], ties=ties)
+    entry = spec.entry_months
+    truncated = data[data[TIME] > entry].assign(entry=entry)
+    left = stats.cox(truncated, TIME, EVENT, ["ned"], entry="entry", ties=ties)
+    split = stats.split_at_switch(data, TIME, EVENT, "ned_months", "ned_now", entry=entry)
+    td = stats.cox(split, "stop", EVENT, ["ned_now"], entry="start", ties=ties)
+    landmarks = []
+    for at in spec.landmarks:
+        sub = stats.landmark_data(data, TIME, EVENT, "ned_months", at, "ned_at_landmark")
+        if sub[EVENT].sum() == 0 or sub["ned_at_landmark"].nunique() < 2:
+            continue
+        fit = stats.cox(sub, "time_from_landmark", EVENT, ["ned_at_landmark"], ties=ties)
+        test = stats.logrank(sub, "time_from_landmark", EVENT, "ned_at_landmark")
+        landmarks.append(
+            {
+                **hr_row(f"landmark {at:g} months", fit, "ned_at_landmark"),
+                "landmark": at,
+                "logrank_p": test.p_value,
+            }
+        )
+    simon_makuch = stats.kaplan_meier(split, "stop", EVENT, by="ned_now", entry="start")
+    ticks = np.arange(entry, float(data[TIME].max()) + 12, 12)
+    boot = stats.bootstrap_cox(
+        data, TIME, EVENT, ["ned"], n_resamples=spec.bootstrap_resamples, seed=seed, ties=ties
+    )
+    comparison = [
+        hr_row("naive: NED as known at first-line start", naive),
+        hr_row(f"left-truncated at {entry:g} months (delayed entry)", left),
+        hr_row(f"time-dependent NED, delayed entry at {entry:g} months", td, "ned_now"),
+        *[
+            {k: v for k, v in row.items() if k not in ("landmark", "logrank_p")}
+            for row in landmarks[:1]
+        ],
+    ]
+    return {
+        "naive_vs_bias_aware": comparison,
+        "landmark": landmarks,
+        "time_dependent_cox": [hr_row("time-dependent", td, "ned_now")],
+        "mantel_byar": {
+            "statistic": td.score.statistic,
+            "df": td.score.df,
+            "p_value": td.score.p_value,
+        },
+        "left_truncated": {
+            "cox": [hr_row("left-truncated", left)],
+            "km": stats.kaplan_meier(truncated, TIME, EVENT, by="ned", entry="entry").to_dict(),
+        },
+        "simon_makuch": {
+            "medians": simon_makuch.to_dict(),
+            "at_risk": simon_makuch.at(ticks).to_dict(orient="records"),
+        },
+        "bootstrap": boot.to_dict(),
+    }
 
 
 def _ref(reference: dict[str, str], covariates: list[str]) -> dict[str, str] | None:

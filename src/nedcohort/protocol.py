@@ -80,12 +80,21 @@ class PatientsLevel(Strict):
     reference: dict[str, str] = Field(default_factory=dict)
 
 
+class BiasAware(Strict):
+    """Analyses of NED as a state reached during follow-up (issue 8)."""
+
+    landmarks: list[float] = Field(default_factory=lambda: [36.0, 48.0, 60.0])
+    entry_months: float = 36.0  # the cohort's own entry condition: delayed entry at 36
+    bootstrap_resamples: int = 1000
+
+
 class Analyses(Strict):
     table1: list[str] = Field(default_factory=list)
     table1_fisher: list[str] = Field(default_factory=list)
     logistic: Logistic | None = None
     km_by: str = "ned"
     cox: Cox | None = None
+    bias_aware: BiasAware | None = Field(default_factory=BiasAware)
 
 
 class Study(Strict):

@@ -57,6 +57,8 @@ def results_dict(results: dict) -> dict:
         out["cox_univariable"] = [row for f in results["cox_univariable"] for row in f.to_dict()]
     if "table1" in results:
         out["table1"] = results["table1"].to_dict()
+    if "bias_aware" in results:
+        out.update(results["bias_aware"])
     return _clean(out)
 
 

@@ -82,15 +82,15 @@ class PopulationParameters:
     interruption_months_median: float = 4.0
     local_therapy: float = 0.22
     # NED (radiologic no evidence of disease): logistic model; odds ratios from the study
-    ned_intercept: float = -4.7  # calibrated: 46.6 % NED in the eligible cohort
+    ned_intercept: float = -4.2  # calibrated: 46.6 % NED in the eligible cohort
     # odds ratios slightly above the published ones (calibrated): NED that progression
     # pre-empts, and the selection on 36 progression-free months, attenuate them
     ned_log_or_ecog0: float = 2.05  # published OR 5.99
     ned_log_or_ihc3: float = 1.75  # published OR 4.79
     ned_log_or_grade3: float = 1.55  # published OR 0.25 for grade ≤ 2 vs 3
     ned_log_or_age_per_year: float = -0.08  # calibrated: medians 46 vs 53 years
-    ned_months_median: float = 8.0
-    ned_months_log_sd: float = 0.5
+    ned_months_median: float = 14.0  # calibrated: some patients reach NED only after 36 months
+    ned_months_log_sd: float = 1.0
     # progression-free survival: piecewise-constant hazard per month, NED time-varying
     hazard_first_36_months: float = 0.040  # calibrated: ~25 % progression-free at 36 months
     hazard_after_36_months: float = 0.022  # calibrated: median 66 months if never NED

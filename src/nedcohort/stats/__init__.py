@@ -12,6 +12,7 @@ from nedcohort.stats.kaplan_meier import KaplanMeier, kaplan_meier
 from nedcohort.stats.logistic import LogisticFit, logistic
 from nedcohort.stats.logrank import LogRank, logrank
 from nedcohort.stats.ph_test import ph_test
+from nedcohort.stats.time_varying import landmark_data, split_at_switch
 
 __all__ = [
     "ChiSquareTest",
@@ -25,7 +26,9 @@ __all__ = [
     "compare_groups",
     "cox",
     "kaplan_meier",
+    "landmark_data",
     "logistic",
     "logrank",
     "ph_test",
+    "split_at_switch",
 ]
