@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -20,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from nedcohort import stats
+from nedcohort.atomic import atomic_folder
 from nedcohort.cohort import Flow, apply_eligibility, build_dataset
 from nedcohort.derive import derive_in
 from nedcohort.errors import ProtocolError
@@ -31,19 +29,12 @@ PACKAGES = ("nedcohort", "numpy", "scipy", "pandas", "duckdb", "statsmodels", "n
 
 
 def run_study(study: Study, out: str | Path) -> dict:
-    """Run every step of ``study`` and write the outputs into ``out``; returns results."""
-    out = Path(out).resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        results = _run(study, staging)
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return results
+    """Run every step of ``study`` and write the outputs into ``out``; returns results.
+
+    The outputs appear under ``out`` only when every step has succeeded.
+    """
+    with atomic_folder(out) as staging:
+        return _run(study, staging)
 
 
 def _run(study: Study, folder: Path) -> dict:

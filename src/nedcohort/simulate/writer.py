@@ -6,13 +6,11 @@ tables are appended chunk by chunk, so memory stays bounded at any population si
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from nedcohort.atomic import atomic_folder
 from nedcohort.simulate.generate import TABLES, simulate_chunks
 from nedcohort.simulate.parameters import PopulationParameters
 
@@ -33,23 +31,14 @@ def write_population(
     """
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}; got {fmt!r}.")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".simulate-", dir=out.parent))
     rows = dict.fromkeys(TABLES, 0)
-    try:
+    with atomic_folder(out) as staging:
         sink = _SINKS[fmt](staging)
         for chunk in simulate_chunks(n_patients, seed, params):
             for name in TABLES:
                 sink.append(name, chunk[name])
                 rows[name] += len(chunk[name])
         sink.close()
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return rows
 
 
