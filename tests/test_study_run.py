@@ -101,7 +101,17 @@ def test_run_on_user_records_and_its_errors(tmp_path):
     (tmp_path / "study.yaml").write_text(yaml.safe_dump(protocol))
     result = runner.invoke(app, ["run", str(tmp_path / "study.yaml"), "--out", str(tmp_path / "o")])
     assert result.exit_code == 0, result.output
-    assert json.loads((tmp_path / "o" / "results.json").read_text())["conventions"] == "r"
+    results = json.loads((tmp_path / "o" / "results.json").read_text())
+    assert results["conventions"] == "r"
+    # a small cohort (seed 9: 30 complete cases with the rarer outcome, 4 covariates -> 7.5):
+    # Firth's penalized likelihood replaces ML, and says so
+    epv = results["events_per_variable"]["logistic"]
+    assert epv == pytest.approx(7.5)
+    assert results["logistic_notes"][0].startswith("EPV = 7.5 < 10: Firth")
+    assert "logistic_ml" in results
+    assert {"cox_center_cluster", "cox_center_strata"} <= set(results)
+    robust = {row["term"]: row for row in results["cox_center_cluster"]}
+    assert all(row["se"] != row["naive_se"] for row in robust.values())
 
     protocol["analyses"]["cox"]["covariates"].append("ecgo_0")
     (tmp_path / "typo.yaml").write_text(yaml.safe_dump(protocol))

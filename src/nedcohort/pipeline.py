@@ -128,7 +128,20 @@ def analyze(study: Study, flow) -> dict:
         )
     if a.logistic is not None:
         outcome, covs = a.logistic.outcome, a.logistic.covariates
-        results["logistic"] = stats.logistic(cohort, outcome, covs, reference=_ref(reference, covs))
+        fit = stats.logistic(cohort, outcome, covs, reference=_ref(reference, covs))
+        if fit.method == "ml" and fit.events_per_variable < 10:
+            # few events per variable: Firth's penalized likelihood is reported (DESIGN §4),
+            # the ML fit is kept beside it for comparison with published numbers
+            results["logistic_ml"] = fit
+            fit = stats.logistic(
+                cohort, outcome, covs, method="firth", reference=_ref(reference, covs)
+            )
+            fit.notes.insert(
+                0,
+                f"EPV = {results['logistic_ml'].events_per_variable:.1f} < 10:"
+                " Firth's penalized likelihood used instead of ML",
+            )
+        results["logistic"] = fit
         results["logistic_univariable"] = [
             stats.logistic(cohort, outcome, [name], reference=_ref(reference, [name]))
             for name in a.logistic.univariable
@@ -149,6 +162,16 @@ def analyze(study: Study, flow) -> dict:
             stats.cox(cohort, TIME, EVENT, [name], ties=ties, reference=_ref(reference, [name]))
             for name in a.cox.univariable
         ]
+        if "center" in cohort.columns and cohort["center"].nunique() > 1:
+            # inter-center variability, as the study's limitations ask: robust SEs clustered
+            # on center, and a model with a baseline hazard per center
+            ref = _ref(reference, covs)
+            results["cox_center_cluster"] = stats.cox(
+                cohort, TIME, EVENT, covs, ties=ties, cluster="center", reference=ref
+            )
+            results["cox_center_strata"] = stats.cox(
+                cohort, TIME, EVENT, covs, ties=ties, strata="center", reference=ref
+            )
     return results
 
 

@@ -55,6 +55,19 @@ def results_dict(results: dict) -> dict:
         out["cox"] = fit.to_dict()
         out["cox_notes"] = fit.notes
         out["cox_univariable"] = [row for f in results["cox_univariable"] for row in f.to_dict()]
+    for key in ("logistic_ml", "cox_center_cluster", "cox_center_strata"):
+        if key in results:
+            out[key] = results[key].to_dict()
+            out[f"{key}_notes"] = results[key].notes
+    if "cox" in results:
+        out["events_per_variable"] = {
+            "cox": results["cox"].events_per_variable,
+            **(
+                {"logistic": results["logistic"].events_per_variable}
+                if "logistic" in results
+                else {}
+            ),
+        }
     if "table1" in results:
         out["table1"] = results["table1"].to_dict()
     if "bias_aware" in results:
