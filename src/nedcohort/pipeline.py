@@ -45,9 +45,7 @@ def _run(study: Study, folder: Path) -> dict:
         database = folder / "study.duckdb"
         report = load_records(study.data.source, database)
         with duckdb.connect(str(database)) as con:
-            derive_in(con, study.sclerotic_without_pet)
-            con.execute("CREATE TABLE assessed_exams AS SELECT * FROM assessed")
-            con.execute("CREATE TABLE patient_outcomes AS SELECT * FROM outcomes")
+            derive_in(con, study.sclerotic_without_pet)  # tables assessed and outcomes
             dataset = build_dataset(con)
         flow = apply_eligibility(study.eligibility, dataset)
         rows = report.rows

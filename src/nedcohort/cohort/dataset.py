@@ -17,7 +17,7 @@ WITH sites AS (
            bool_or(site = 'cns') AS cns, bool_or(site = 'pleura') AS pleura
     FROM metastatic_sites GROUP BY patient_id
 ),
-first_line AS (
+first_line_agents AS (
     SELECT patient_id,
            bool_or(lower(agent) = 'trastuzumab') AS trastuzumab,
            bool_or(lower(agent) = 'pertuzumab') AS pertuzumab,
@@ -57,7 +57,7 @@ SELECT
     o.progression_date IS NOT NULL AS progressed
 FROM patients p
 LEFT JOIN sites s ON s.patient_id = p.patient_id
-LEFT JOIN first_line f ON f.patient_id = p.patient_id
+LEFT JOIN first_line_agents f ON f.patient_id = p.patient_id
 LEFT JOIN local l ON l.patient_id = p.patient_id
 LEFT JOIN paused i ON i.patient_id = p.patient_id
 LEFT JOIN outcomes o ON o.patient_id = p.patient_id

@@ -16,14 +16,16 @@ from nedcohort.derive.recist import run_assessment
 MONTH_DAYS = 30.4375
 BASELINE_WINDOW_DAYS = 42  # the baseline exam is at most 42 days before first-line start
 
+# first-line start, defined once: read by the exam baseline and by PFS
+FIRST_LINE_SQL = """
+SELECT patient_id,
+       min(CAST(start_date AS DATE)) FILTER (WHERE category = 'anti_her2') AS anti_her2_start,
+       min(CAST(start_date AS DATE)) AS any_start
+FROM treatments WHERE CAST(line AS INTEGER) = 1 GROUP BY patient_id
+"""
+
 OUTCOMES_SQL = f"""
 WITH
-start AS (
-    SELECT patient_id,
-           min(CAST(start_date AS DATE)) FILTER (WHERE category = 'anti_her2') AS anti_her2_start,
-           min(CAST(start_date AS DATE)) AS any_start
-    FROM treatments WHERE CAST(line AS INTEGER) = 1 GROUP BY patient_id
-),
 progression AS (
     SELECT patient_id, min(exam_date) AS progression_date,
            arg_min(reason, exam_date) AS progression_reason
@@ -58,7 +60,7 @@ SELECT
     datediff('day', coalesce(s.anti_her2_start, s.any_start), n.first_ned_date) / {MONTH_DAYS}
         AS months_to_ned
 FROM patients pt
-LEFT JOIN start s ON s.patient_id = pt.patient_id
+LEFT JOIN first_line s ON s.patient_id = pt.patient_id
 LEFT JOIN progression p ON p.patient_id = pt.patient_id
 LEFT JOIN ned n ON n.patient_id = pt.patient_id
 LEFT JOIN disease d ON d.patient_id = pt.patient_id
@@ -73,14 +75,13 @@ def derive_in(con: duckdb.DuckDBPyConnection, sclerotic_without_pet: str = "acti
     and at most 42 days before it.
     """
     con.execute("CREATE OR REPLACE TEMP VIEW exams AS SELECT * FROM imaging_exams")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE first_line AS {FIRST_LINE_SQL}")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE baselines AS
-        SELECT patient_id,
-               coalesce(min(start_date) FILTER (WHERE category = 'anti_her2'),
-                        min(start_date)) AS baseline_date,
-               coalesce(min(start_date) FILTER (WHERE category = 'anti_her2'),
-                        min(start_date)) - INTERVAL {BASELINE_WINDOW_DAYS} DAY AS earliest_date
-        FROM treatments WHERE CAST(line AS INTEGER) = 1 GROUP BY patient_id"""
+        SELECT patient_id, coalesce(anti_her2_start, any_start) AS baseline_date,
+               coalesce(anti_her2_start, any_start) - INTERVAL {BASELINE_WINDOW_DAYS} DAY
+                   AS earliest_date
+        FROM first_line"""
     )
     run_assessment(con, sclerotic_without_pet).create("assessed")
     con.sql(OUTCOMES_SQL).create("outcomes")
