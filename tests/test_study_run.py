@@ -83,8 +83,25 @@ def test_bias_aware_analyses_and_the_size_of_the_bias(demo):
     assert [row["landmark"] for row in results["landmark"]] == [36, 48, 60]
     boot = results["bootstrap"]
     assert boot["n_resamples"] == 1000
-    (row,) = boot["rows"]
-    assert row["ci_lower"] < row["hr"] < row["ci_upper"]
+    assert [row["term"] for row in boot["rows"]] == [row["term"] for row in results["cox"]]
+    for row in boot["rows"]:
+        assert row["ci_lower"] < row["hr"] < row["ci_upper"]
+    c = boot["concordance"]
+    assert 0.5 < c["corrected"] < c["apparent"] < 1 and c["optimism"] > 0
+    assert len(results["bootstrap_logistic"]["rows"]) == len(results["logistic"])
+
+
+def test_multiple_imputation_beside_complete_case(demo):
+    """The packaged protocol turns imputation on: grade is missing for some patients."""
+    results = json.loads((demo / "results.json").read_text())
+    mi = results["imputation"]
+    assert mi["m"] == 20 and mi["imputed"]["grade_3"] > 0
+    complete = {row["term"]: row for row in results["cox"]}
+    pooled = {row["term"]: row for row in mi["cox"]}
+    assert set(pooled) == set(complete)
+    assert pooled["grade_3"]["fmi"] > 0.05  # imputed: real between-imputation variance
+    assert mi["cox"][0]["ci_lower"] < mi["cox"][0]["hr"] < mi["cox"][0]["ci_upper"]
+    assert {row["term"] for row in mi["logistic"]} == {row["term"] for row in results["logistic"]}
 
 
 def test_rerun_with_the_same_seed_gives_identical_results(demo, tmp_path):

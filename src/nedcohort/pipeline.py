@@ -22,7 +22,7 @@ from nedcohort.cohort import Flow, apply_eligibility, build_dataset
 from nedcohort.derive import derive_in
 from nedcohort.errors import ProtocolError
 from nedcohort.io import load_records
-from nedcohort.protocol import COVARIATES, Study
+from nedcohort.protocol import CONTINUOUS, COVARIATES, Study
 from nedcohort.report.results import write_outputs
 
 PACKAGES = ("nedcohort", "numpy", "scipy", "pandas", "duckdb", "statsmodels", "numba")
@@ -109,9 +109,7 @@ def analyze(study: Study, flow) -> dict:
     }
     if study.data.level == "records":
         results["cohort"]["n_ned"] = int(cohort["ned"].sum())
-        kinds_of = {
-            v: ("continuous" if v in ("age", "ki67") else "categorical") for v in COVARIATES
-        }
+        kinds_of = {v: ("continuous" if v in CONTINUOUS else "categorical") for v in COVARIATES}
     else:
         kinds_of = dict(study.patients.variables)
     variables = list(dict.fromkeys(a.table1 + a.table1_fisher))
@@ -149,7 +147,10 @@ def analyze(study: Study, flow) -> dict:
     )
     results["logrank"] = stats.logrank(cohort, TIME, EVENT, group)
     if study.data.level == "records" and a.bias_aware is not None and a.km_by == "ned":
-        results["bias_aware"] = bias_aware(cohort, a.bias_aware, spss, study.seed)
+        results["bias_aware"] = bias_aware(cohort, a.bias_aware, spss)
+        results["bias_aware"].update(bootstraps(study, cohort, results.get("logistic")))
+    if a.imputation is not None and (a.cox is not None or a.logistic is not None):
+        results["imputation"] = imputation(study, cohort, results.get("logistic"))
     ties = "breslow" if spss else "efron"
     if a.cox is not None:
         covs = a.cox.covariates
@@ -173,7 +174,7 @@ def analyze(study: Study, flow) -> dict:
     return results
 
 
-def bias_aware(cohort: pd.DataFrame, spec, spss: bool, seed: int) -> dict:
+def bias_aware(cohort: pd.DataFrame, spec, spss: bool) -> dict:
     """NED as a state reached during follow-up: landmark, time-dependent Cox with delayed
     entry, Simon–Makuch curves, Mantel–Byar test, left truncation, and the comparison
     with the naive analysis (NED as if known at first-line start)."""
@@ -215,9 +216,6 @@ def bias_aware(cohort: pd.DataFrame, spec, spss: bool, seed: int) -> dict:
         )
     simon_makuch = stats.kaplan_meier(split, "stop", EVENT, by="ned_now", entry="start")
     ticks = np.arange(entry, float(data[TIME].max()) + 12, 12)
-    boot = stats.bootstrap_cox(
-        data, TIME, EVENT, ["ned"], n_resamples=spec.bootstrap_resamples, seed=seed, ties=ties
-    )
     comparison = [
         hr_row("naive: NED as known at first-line start", naive),
         hr_row(f"left-truncated at {entry:g} months (delayed entry)", left),
@@ -244,7 +242,65 @@ def bias_aware(cohort: pd.DataFrame, spec, spss: bool, seed: int) -> dict:
             "medians": simon_makuch.to_dict(),
             "at_risk": simon_makuch.at(ticks).to_dict(orient="records"),
         },
-        "bootstrap": boot.to_dict(),
+    }
+
+
+def bootstraps(study: Study, cohort: pd.DataFrame, logistic_fit) -> dict:
+    """Small-sample safeguards: percentile CIs of the multivariable HRs (and ORs) and the
+    optimism-corrected C-index of the Cox model, from seeded resamples over all cores."""
+    a = study.analyses
+    n, seed = a.bias_aware.bootstrap_resamples, study.seed
+    ties = "breslow" if study.conventions == "spss" else "efron"
+    covs = a.cox.covariates if a.cox is not None else ["ned"]
+    boot = stats.bootstrap_cox(cohort, TIME, EVENT, covs, n_resamples=n, seed=seed, ties=ties)
+    out = {"bootstrap": {**boot.to_dict(), "notes": boot.notes}}
+    if logistic_fit is not None:
+        method = "firth" if logistic_fit.method == "firth" else "ml"
+        lboot = stats.bootstrap_logistic(
+            cohort, a.logistic.outcome, a.logistic.covariates, n, seed, method=method
+        )
+        out["bootstrap_logistic"] = {**lboot.to_dict(), "notes": lboot.notes}
+    return out
+
+
+def imputation(study: Study, cohort: pd.DataFrame, logistic_fit) -> dict:
+    """Multiple imputation of the models' incomplete covariates (chained equations, Rubin's
+    rules) beside the complete-case fits; the outcomes and the Nelson–Aalen cumulative
+    hazard of PFS are predictors in the imputation model (White & Royston 2009)."""
+    a, spec = study.analyses, study.analyses.imputation
+    ties = "breslow" if study.conventions == "spss" else "efron"
+    models, covariates = {}, []
+    if a.cox is not None:
+        cox_covs = a.cox.covariates
+        covariates += cox_covs
+        models["cox"] = (lambda d: stats.cox(d, TIME, EVENT, cox_covs, ties=ties), "hr")
+    if a.logistic is not None:
+        outcome, log_covs = a.logistic.outcome, a.logistic.covariates
+        method = "firth" if logistic_fit is not None and logistic_fit.method == "firth" else "ml"
+        covariates += log_covs
+        models["logistic"] = (
+            lambda d: stats.logistic(d, outcome, log_covs, method=method, ci="wald"),
+            "odds_ratio",
+        )
+    auxiliary = [EVENT, "nelson_aalen"]
+    if a.logistic is not None and a.logistic.outcome not in covariates:
+        auxiliary.append(a.logistic.outcome)
+    data = cohort.assign(
+        nelson_aalen=stats.nelson_aalen(cohort[TIME].to_numpy(), cohort[EVENT].to_numpy())
+    )
+    covariates = list(dict.fromkeys(covariates))
+    if not data[covariates].isna().any().any():
+        return {"note": "no model covariate has missing values; nothing to impute"}
+    pooled = stats.multiple_imputation(
+        data, models, covariates, auxiliary, spec.m, spec.iterations, study.seed
+    )
+    first = next(iter(pooled.values()))
+    return {
+        "m": first.m,
+        "n": first.n,
+        "imputed": first.imputed,
+        "notes": first.notes,
+        **{name: fit.to_dict() for name, fit in pooled.items()},
     }
 
 

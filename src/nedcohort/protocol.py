@@ -16,29 +16,33 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from nedcohort.errors import ProtocolError
 
-COVARIATES = {
-    "age": "age at metastatic diagnosis (years)",
-    "postmenopausal": "postmenopausal vs premenopausal",
-    "ecog_0": "ECOG 0 vs ≥ 1 at first-line start",
-    "de_novo": "de novo vs recurrent metastatic disease",
-    "visceral": "visceral (liver, lung, CNS, pleura) vs non-visceral metastases",
-    "liver": "liver metastases",
-    "lung": "lung metastases",
-    "cns": "CNS metastases",
-    "multiple_sites": "≥ 2 vs 1 metastatic sites",
-    "her2_ihc3": "HER2 IHC 3+ vs 2+/ISH+",
-    "er_positive": "ER-positive",
-    "pr_positive": "PR-positive",
-    "hr_positive": "ER- or PR-positive",
-    "grade_3": "histologic grade 3 vs ≤ 2",
-    "grade_le2": "histologic grade ≤ 2 vs 3",
-    "ki67": "Ki-67 (%)",
-    "pertuzumab": "trastuzumab with pertuzumab vs trastuzumab alone",
-    "endocrine": "concomitant endocrine therapy in first line",
-    "local_therapy": "metastasis-directed local therapy",
-    "interruption": "treatment interruption",
-    "ned": "radiologic NED reached before progression",
+# The records-level analysis dataset's covariates: (display label, reference level, level
+# coded 1). Continuous covariates have no levels; their label says the unit of the ratio.
+COVARIATE_LABELS: dict[str, tuple[str, str | None, str | None]] = {
+    "age": ("Age at metastatic diagnosis (per year)", None, None),
+    "postmenopausal": ("Menopausal status", "premenopausal", "postmenopausal"),
+    "ecog_0": ("ECOG performance status", "≥ 1", "0"),
+    "de_novo": ("Metastatic presentation", "recurrent", "de novo"),
+    "visceral": ("Visceral metastases", "no", "yes"),
+    "liver": ("Liver metastases", "no", "yes"),
+    "lung": ("Lung metastases", "no", "yes"),
+    "cns": ("CNS metastases", "no", "yes"),
+    "multiple_sites": ("Metastatic sites", "1", "≥ 2"),
+    "her2_ihc3": ("HER2 status", "IHC 2+/ISH+", "IHC 3+"),
+    "er_positive": ("Estrogen receptor", "negative", "positive"),
+    "pr_positive": ("Progesterone receptor", "negative", "positive"),
+    "hr_positive": ("Hormone receptor (ER or PR)", "negative", "positive"),
+    "grade_3": ("Histologic grade", "≤ 2", "3"),
+    "grade_le2": ("Histologic grade", "3", "≤ 2"),
+    "ki67": ("Ki-67 (per 1 %)", None, None),
+    "pertuzumab": ("First-line anti-HER2 therapy", "trastuzumab", "trastuzumab + pertuzumab"),
+    "endocrine": ("Concomitant endocrine therapy", "no", "yes"),
+    "local_therapy": ("Metastasis-directed local therapy", "no", "yes"),
+    "interruption": ("Treatment interruption", "no", "yes"),
+    "ned": ("Radiologic NED", "no", "yes"),
 }
+COVARIATES = {name: label for name, (label, _, _) in COVARIATE_LABELS.items()}
+CONTINUOUS = ("age", "ki67")
 
 
 class Strict(BaseModel):
@@ -88,6 +92,13 @@ class BiasAware(Strict):
     bootstrap_resamples: int = 1000
 
 
+class Imputation(Strict):
+    """Multiple imputation by chained equations of missing covariates (issue 8)."""
+
+    m: int = Field(default=20, ge=2, description="number of imputed data sets (≥ 20 advised)")
+    iterations: int = Field(default=10, ge=1, description="chained-equation cycles per data set")
+
+
 class Analyses(Strict):
     table1: list[str] = Field(default_factory=list)
     table1_fisher: list[str] = Field(default_factory=list)
@@ -95,6 +106,20 @@ class Analyses(Strict):
     km_by: str = "ned"
     cox: Cox | None = None
     bias_aware: BiasAware | None = Field(default_factory=BiasAware)
+    imputation: Imputation | None = None  # complete-case only unless given
+
+
+class Report(Strict):
+    """What the run writes and what it may show."""
+
+    suppress_below: int | None = Field(
+        default=None,
+        ge=2,
+        description="show counts below this as '<n' (with complementary suppression)",
+    )
+    keep_database: bool = Field(
+        default=True, description="keep study.duckdb (patient-level data) in the output folder"
+    )
 
 
 class Study(Strict):
@@ -108,6 +133,7 @@ class Study(Strict):
     analyses: Analyses
     seed: int = 2026
     patients: PatientsLevel | None = None
+    report: Report = Field(default_factory=Report)
 
     @model_validator(mode="after")
     def _known_variables(self) -> Study:

@@ -1,13 +1,14 @@
 # Golden values for tests/reference: R 4.2 + survival 3.5 (+ MASS, brglm2, jsonlite),
 # all from Debian packages:
-#   apt-get install r-base-core r-cran-survival r-cran-jsonlite r-cran-mass r-cran-brglm2
+#   apt-get install r-base-core r-cran-survival r-cran-jsonlite r-cran-mass r-cran-brglm2 \
+#     r-cran-mice
 # Usage (from the repository root): make reference
 #   = Rscript tests/reference/export_data.R tests/reference/data
 #     Rscript tests/reference/make_reference.R tests/reference/r_reference.json
 # Inputs are the CSV files in tests/reference/data (exported from R's own datasets by
 # export_data.R), so R and pytest see byte-identical data.
 suppressPackageStartupMessages({
-  library(survival); library(jsonlite); library(MASS); library(brglm2)
+  library(survival); library(jsonlite); library(MASS); library(brglm2); library(mice)
 })
 args <- commandArgs(trailingOnly = TRUE)
 out <- if (length(args)) args[1] else "tests/reference/r_reference.json"
@@ -195,10 +196,72 @@ table1 <- list(
     type6 = unname(quantile(gbsg$size, c(.25, .5, .75), type = 6)))
 )
 
+# ---- Bias-aware analyses of NED (issue 8) on the demo cohort -----------------------
+# data/ned_cohort.csv is written by export_ned_cohort.py; the split data are built here
+# with tmerge, independently of nedcohort's split_at_switch.
+ned <- read("ned_cohort"); ned$id <- seq_len(nrow(ned))
+base <- data.frame(id = ned$id, pfs_months = ned$pfs_months, pfs_event = ned$pfs_event)
+sp <- tmerge(base, base, id = id, pfs = event(pfs_months, pfs_event))
+switches <- ned[ned$ned == 1, c("id", "months_to_ned")]
+sp <- tmerge(sp, switches, id = id, ned_now = tdc(months_to_ned))
+sp36 <- subset(sp, tstop > 36); sp36$tstart <- pmax(sp36$tstart, 36)
+hr_of <- function(fit) {
+  s <- summary(fit)
+  list(coef = unname(coef(fit)), se = unname(sqrt(diag(vcov(fit)))),
+       p_value = unname(s$coefficients[, "Pr(>|z|)"]), score = unname(s$sctest["test"]),
+       score_p = unname(s$sctest["pvalue"]), n = fit$n, events = fit$nevent)
+}
+bias <- list(split_rows = nrow(sp36), split_events = sum(sp36$pfs),
+             split_person_time = sum(sp36$tstop - sp36$tstart))
+for (ties in c("efron", "breslow")) {
+  bias[[paste0("time_dependent_", ties)]] <- hr_of(coxph(Surv(tstart, tstop, pfs) ~ ned_now,
+                                                         sp36, ties = ties))
+  bias[[paste0("naive_", ties)]] <- hr_of(coxph(Surv(pfs_months, pfs_event) ~ ned, ned,
+                                                ties = ties))
+  lt <- subset(ned, pfs_months > 36); lt$entry <- 36
+  bias[[paste0("left_truncated_", ties)]] <- hr_of(coxph(Surv(entry, pfs_months, pfs_event) ~
+                                                           ned, lt, ties = ties))
+}
+landmarks <- list()
+for (L in c(36, 48, 60)) {
+  lm <- subset(ned, pfs_months > L)
+  lm$ned_at <- as.integer(lm$ned == 1 & lm$months_to_ned <= L)
+  lm$t <- lm$pfs_months - L
+  fit <- coxph(Surv(t, pfs_event) ~ ned_at, lm, ties = "efron")
+  landmarks[[length(landmarks) + 1]] <- c(list(landmark = L,
+    logrank_p = survdiff(Surv(t, pfs_event) ~ ned_at, lm)$pvalue), hr_of(fit))
+}
+bias$landmarks <- landmarks
+sm_times <- c(36, 48, 60, 72, 84, 96, 108, 120)
+sm <- summary(survfit(Surv(tstart, tstop, pfs) ~ ned_now, sp36), times = sm_times, extend = TRUE)
+bias$simon_makuch <- data.frame(group = sub(".*=", "", as.character(sm$strata)), time = sm$time,
+                                n_risk = sm$n.risk, survival = sm$surv)
+
+# ---- Rubin's rules (mice::pool) on lung, whose covariates have missing values ---------
+# R imputes (mice, m = 5, seed 2026); the completed data sets are written for pytest, which
+# fits its own Cox and logistic models to them and pools with nedcohort's rubin_pool.
+lung_mi <- lung[, c("time", "event", "dead", "age", "sex", "ph.ecog", "wt.loss", "meal.cal")]
+imp <- mice(lung_mi, m = 5, seed = 2026, printFlag = FALSE, method = "pmm")
+long <- complete(imp, "long")
+write.csv(long[, c(".imp", "time", "event", "dead", "age", "sex", "ph.ecog", "wt.loss",
+                   "meal.cal")], file.path(here, "data", "lung_imputed.csv"), row.names = FALSE)
+pool_of <- function(fits) {
+  p <- pool(fits); s <- summary(p, conf.int = TRUE)
+  list(term = as.character(s$term), estimate = s$estimate, se = s$std.error, df = s$df,
+       p_value = s$p.value, ci_lower = s$`2.5 %`, ci_upper = s$`97.5 %`,
+       fmi = p$pooled$fmi, riv = p$pooled$riv, dfcom = p$pooled$dfcom[1])
+}
+imputation <- list(
+  cox = pool_of(with(imp, coxph(Surv(time, event) ~ age + sex + ph.ecog + wt.loss + meal.cal))),
+  logistic = pool_of(with(imp, glm(dead ~ age + sex + ph.ecog + wt.loss + meal.cal,
+                                   family = binomial, control = glm.control(epsilon = 1e-12)))))
+
 ref <- list(meta = list(R = R.version.string, survival = as.character(packageVersion("survival")),
                         brglm2 = as.character(packageVersion("brglm2")),
-                        MASS = as.character(packageVersion("MASS"))),
-            km = km, logrank = logrank, cox = cox, logistic = logistic, table1 = table1)
+                        MASS = as.character(packageVersion("MASS")),
+                        mice = as.character(packageVersion("mice"))),
+            km = km, logrank = logrank, cox = cox, logistic = logistic, table1 = table1,
+            bias_aware = bias, imputation = imputation)
 writeLines(toJSON(ref, digits = NA, auto_unbox = TRUE, na = "null", null = "null",
                   pretty = TRUE), out)
 cat("wrote", out, "\n")

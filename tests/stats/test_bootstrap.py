@@ -47,3 +47,48 @@ def test_failed_resamples_are_counted():
     assert result.n_failed > 0
     assert len(result.coefficients) + result.n_failed == 300
     assert any("could not be fitted" in note for note in result.notes)
+
+
+def test_parallel_workers_give_exactly_the_serial_result():
+    lung = load_dataset("lung")
+    serial = nc.stats.bootstrap_cox(lung, "time", "event", ["age", "sex"], 120, seed=9, n_jobs=1)
+    forked = nc.stats.bootstrap_cox(lung, "time", "event", ["age", "sex"], 120, seed=9, n_jobs=2)
+    np.testing.assert_array_equal(serial.coefficients, forked.coefficients)
+    assert serial.concordance == forked.concordance
+
+
+def test_optimism_correction_removes_the_fit_to_noise():
+    """Ten pure-noise covariates: the apparent C-index is flattered by overfitting and the
+    corrected one falls back towards 0.5; a real predictor keeps most of its C."""
+    rng = np.random.default_rng(4)
+    lung = load_dataset("lung")
+    noise = {f"z{i}": rng.normal(size=len(lung)) for i in range(10)}
+    data = lung.assign(**noise)
+    result = nc.stats.bootstrap_cox(data, "time", "event", list(noise), 200, seed=2, n_jobs=1)
+    c = result.concordance
+    fit = nc.stats.cox(data, "time", "event", list(noise))
+    assert abs(c["apparent"] - fit.concordance) < 1e-12  # the same C as the model's own
+    assert c["apparent"] > 0.55 and c["optimism"] > 0.03
+    assert abs(c["corrected"] - 0.5) < 0.04
+    real = nc.stats.bootstrap_cox(lung, "time", "event", ["sex", "ph.ecog"], 200, seed=2)
+    assert 0 < real.concordance["optimism"] < 0.02
+    assert real.concordance["corrected"] > 0.6
+
+
+def test_logistic_bootstrap_intervals_bracket_the_estimate_and_match_wald_roughly():
+    lung = load_dataset("lung")
+    fit = nc.stats.logistic(lung, "dead", ["age", "sex"])
+    boot = nc.stats.bootstrap_logistic(lung, "dead", ["age", "sex"], 400, seed=3)
+    table = boot.table.set_index("term")
+    np.testing.assert_allclose(table["odds_ratio"], fit.table.set_index("term")["odds_ratio"])
+    for term in ("age", "sex"):
+        wald = fit.table.set_index("term").loc[term]
+        assert (
+            table.loc[term, "ci_lower"]
+            < table.loc[term, "odds_ratio"]
+            < table.loc[term, "ci_upper"]
+        )
+        width = np.log(table.loc[term, "ci_upper"] / table.loc[term, "ci_lower"])
+        assert abs(width / np.log(wald["ci_upper"] / wald["ci_lower"]) - 1) < 0.25
+    again = nc.stats.bootstrap_logistic(lung, "dead", ["age", "sex"], 400, seed=3, n_jobs=2)
+    np.testing.assert_array_equal(boot.coefficients, again.coefficients)

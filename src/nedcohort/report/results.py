@@ -72,6 +72,8 @@ def results_dict(results: dict) -> dict:
         out["table1"] = results["table1"].to_dict()
     if "bias_aware" in results:
         out.update(results["bias_aware"])
+    if "imputation" in results:
+        out["imputation"] = results["imputation"]
     return _clean(out)
 
 

@@ -84,7 +84,7 @@ def _weights(eta: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _Model:
+class LogisticModel:
     """Design and outcome; ``firth`` selects the penalized likelihood."""
 
     X: np.ndarray
@@ -227,7 +227,7 @@ def logistic(
         method = "firth"
     ci = ci or ("profile" if method == "firth" else "wald")
     check_choice("ci", ci, CI_METHODS)
-    model = _Model(X, y, firth=(method == "firth"))
+    model = LogisticModel(X, y, firth=(method == "firth"))
     beta = model.fit(np.zeros(X.shape[1]))
     _, info = model.score_info(beta)
     variance = np.linalg.inv(info)
@@ -302,7 +302,7 @@ def _separated(X: np.ndarray, y: np.ndarray) -> bool:
 
 
 def _profile_bounds(
-    model: _Model, beta: np.ndarray, se: np.ndarray, j: int, ll: float, q: float
+    model: LogisticModel, beta: np.ndarray, se: np.ndarray, j: int, ll: float, q: float
 ) -> tuple[float, float]:
     """Both ends of the profile-likelihood interval for coefficient ``j``."""
     bounds = []
