@@ -30,13 +30,16 @@ def demo(tmp_path_factory) -> Path:
 def test_demo_writes_every_output(demo):
     names = {p.name for p in demo.iterdir()}
     assert {"results.json", "manifest.json", "report.html", "study.duckdb", "tables"} <= names
+    tables = {"flow", "table1", "logistic", "cox", "km_medians", "bias_aware", "imputation"}
     assert {p.name for p in (demo / "tables").iterdir()} >= {
-        "flow.csv",
-        "table1.csv",
-        "logistic.csv",
-        "cox.csv",
-        "km_medians.csv",
+        *(f"{t}.csv" for t in tables),
+        *(f"{t}.tex" for t in tables),
+        "tables.docx",
     }
+    assert {p.name for p in (demo / "data").iterdir()} >= {"table1.csv", "cox.csv", "flow.csv"}
+    figures = {p.name for p in (demo / "figures").iterdir()}
+    for stem in ("km", "flow", "forest_cox", "forest_logistic", "simon_makuch"):
+        assert {f"{stem}.png", f"{stem}.svg"} <= figures
 
 
 def test_results_json_has_the_design_keys_and_the_flow_adds_up(demo):

@@ -6,6 +6,8 @@ Exit codes: 0 ok, 1 data errors, 2 usage or protocol errors, 3 analysis failures
 from __future__ import annotations
 
 import json
+import logging
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +19,7 @@ from rich.table import Table
 from nedcohort import simulate as simulation
 from nedcohort.errors import DataError, NedcohortError, ProtocolError
 from nedcohort.io import validate_records
+from nedcohort.progress import JsonLines, step
 
 app = typer.Typer(
     help="nedcohort: real-world cohort studies of response states, from records to report.",
@@ -96,6 +99,73 @@ def _print_report(report) -> None:
 
 PROTOCOLS = Path(__file__).parent / "protocols"
 
+Quiet = Annotated[bool, typer.Option(help="Print nothing on success.")]
+LogJson = Annotated[
+    bool, typer.Option("--log-json", help="Log each step as a JSON line on stderr.")
+]
+SuppressBelow = Annotated[
+    int | None,
+    typer.Option(
+        min=2, help="Show counts below N as '<N' in tables and figures (small-cell suppression)."
+    ),
+]
+KeepDatabase = Annotated[
+    bool | None,
+    typer.Option(
+        "--keep-database/--no-database",
+        help="Keep study.duckdb (patient-level data) in the output folder; default: protocol.",
+    ),
+]
+
+
+class _RichSteps(logging.Handler):
+    """Shows a spinner while a step runs and a tick with its time when it ends."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.status = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = getattr(record, "event", None)
+        if event == "start":
+            self.status = console.status(rich_escape(record.getMessage()))
+            self.status.start()
+        elif event == "end":
+            if self.status is not None:
+                self.status.stop()
+            console.print(f"[green]✓[/green] {rich_escape(record.getMessage())}", highlight=False)
+        else:
+            console.print(rich_escape(record.getMessage()), highlight=False)
+
+
+def _log_to(quiet: bool, log_json: bool) -> None:
+    """Route the library's step log: JSON lines, a rich display, or nothing."""
+    logger = logging.getLogger("nedcohort")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    logger.propagate = False
+    if log_json:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonLines())
+    elif quiet:
+        handler = logging.NullHandler()
+    else:
+        handler = _RichSteps()
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+def _with_options(study, suppress_below: int | None, keep_database: bool | None):
+    """The protocol with the command line's report options applied."""
+    update = {}
+    if suppress_below is not None:
+        update["suppress_below"] = suppress_below
+    if keep_database is not None:
+        update["keep_database"] = keep_database
+    if not update:
+        return study
+    return study.model_copy(update={"report": study.report.model_copy(update=update)})
+
 
 def _run_and_report(action, quiet: bool) -> dict:
     """Run ``action``; bad input ends with one readable line and exit 1 (data) or 2 (protocol)."""
@@ -129,16 +199,25 @@ def _summary(results: dict, out: Path) -> None:
 def run(
     protocol: Annotated[Path, typer.Argument(help="The study protocol (study.yaml).")],
     out: Annotated[Path, typer.Option(help="Output folder.")] = Path("nedcohort-out"),
-    quiet: Annotated[bool, typer.Option(help="Print nothing on success.")] = False,
+    quiet: Quiet = False,
+    log_json: LogJson = False,
+    suppress_below: SuppressBelow = None,
+    keep_database: KeepDatabase = None,
 ) -> None:
     """Run a study from its protocol: validate, derive, assemble the cohort, analyze, write.
 
-    Example: nedcohort run study.yaml --out results
+    Example: nedcohort run study.yaml --out results --suppress-below 5 --no-database
     """
     from nedcohort.pipeline import run_study
     from nedcohort.protocol import load_protocol
 
-    results = _run_and_report(lambda: run_study(load_protocol(protocol), out), quiet)
+    _log_to(quiet, log_json)
+
+    def action() -> dict:
+        study = _with_options(load_protocol(protocol), suppress_below, keep_database)
+        return run_study(study, out)
+
+    results = _run_and_report(action, quiet)
     if not quiet:
         _summary(results, out)
 
@@ -149,7 +228,10 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the simulated population.")] = (
         simulation.DEFAULT_SEED
     ),
-    quiet: Annotated[bool, typer.Option(help="Print nothing on success.")] = False,
+    quiet: Quiet = False,
+    log_json: LogJson = False,
+    suppress_below: SuppressBelow = None,
+    keep_database: KeepDatabase = None,
 ) -> None:
     """Simulate the multicenter records and run the packaged TOG protocol on them.
 
@@ -160,11 +242,15 @@ def demo(
     from nedcohort.pipeline import run_study
     from nedcohort.protocol import load_protocol
 
+    _log_to(quiet, log_json)
+
     def action() -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             records = Path(tmp) / "records"
-            simulation.write_population(records, simulation.DEFAULT_PATIENTS, seed, "csv")
+            with step("simulate the multicenter records"):
+                simulation.write_population(records, simulation.DEFAULT_PATIENTS, seed, "csv")
             study = load_protocol(PROTOCOLS / "tog-her2-ned.yaml")
+            study = _with_options(study, suppress_below, keep_database)
             study = study.model_copy(
                 update={
                     "data": study.data.model_copy(update={"source": str(records)}),

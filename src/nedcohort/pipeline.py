@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -22,8 +23,9 @@ from nedcohort.cohort import Flow, apply_eligibility, build_dataset
 from nedcohort.derive import derive_in
 from nedcohort.errors import ProtocolError
 from nedcohort.io import load_records
+from nedcohort.progress import step
 from nedcohort.protocol import CONTINUOUS, COVARIATES, Study
-from nedcohort.report.results import write_outputs
+from nedcohort.report.outputs import write_outputs
 
 PACKAGES = ("nedcohort", "numpy", "scipy", "pandas", "duckdb", "statsmodels", "numba")
 
@@ -39,19 +41,29 @@ def run_study(study: Study, out: str | Path) -> dict:
 
 def _run(study: Study, folder: Path) -> dict:
     if study.data.level == "patients":
-        flow, rows = _patients_level(study)
-        report = None
+        with step("read the analysis sheet"):
+            flow, rows = _patients_level(study)
+        warnings: list = []
     else:
-        database = folder / "study.duckdb"
-        report = load_records(study.data.source, database)
-        with duckdb.connect(str(database)) as con:
-            derive_in(con, study.sclerotic_without_pet)  # tables assessed and outcomes
-            dataset = build_dataset(con)
-        flow = apply_eligibility(study.eligibility, dataset)
-        rows = report.rows
-    results = analyze(study, flow)
-    manifest = _manifest(study, rows, 0 if report is None else len(report.warnings))
-    write_outputs(folder, study, flow, results, manifest)
+        with tempfile.TemporaryDirectory(prefix="nedcohort-db-") as scratch:
+            # the study database holds patient-level data: kept beside the outputs only
+            # when the protocol says so (report.keep_database), never in a shared folder
+            keep = study.report.keep_database
+            database = (folder if keep else Path(scratch)) / "study.duckdb"
+            with step("validate and load the records"):
+                report = load_records(study.data.source, database)
+            with duckdb.connect(str(database)) as con:
+                with step("derive RECIST responses, NED and PFS"):
+                    derive_in(con, study.sclerotic_without_pet)
+                with step("assemble the cohort"):
+                    dataset = build_dataset(con)
+            flow = apply_eligibility(study.eligibility, dataset)
+        rows, warnings = report.rows, report.warnings
+    with step("analyse"):
+        results = analyze(study, flow)
+    manifest = _manifest(study, rows, len(warnings))
+    with step("write tables, figures and the report"):
+        write_outputs(folder, study, flow, results, manifest, warnings)
     return results
 
 
@@ -148,6 +160,7 @@ def analyze(study: Study, flow) -> dict:
     results["logrank"] = stats.logrank(cohort, TIME, EVENT, group)
     if study.data.level == "records" and a.bias_aware is not None and a.km_by == "ned":
         results["bias_aware"] = bias_aware(cohort, a.bias_aware, spss)
+        results["simon_makuch_km"] = results["bias_aware"].pop("simon_makuch_km")
         results["bias_aware"].update(bootstraps(study, cohort, results.get("logistic")))
     if a.imputation is not None and (a.cox is not None or a.logistic is not None):
         results["imputation"] = imputation(study, cohort, results.get("logistic"))
@@ -226,6 +239,7 @@ def bias_aware(cohort: pd.DataFrame, spec, spss: bool) -> dict:
         ],
     ]
     return {
+        "simon_makuch_km": simon_makuch,
         "naive_vs_bias_aware": comparison,
         "landmark": landmarks,
         "time_dependent_cox": [hr_row("time-dependent", td, "ned_now")],

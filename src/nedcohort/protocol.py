@@ -19,7 +19,7 @@ from nedcohort.errors import ProtocolError
 # The records-level analysis dataset's covariates: (display label, reference level, level
 # coded 1). Continuous covariates have no levels; their label says the unit of the ratio.
 COVARIATE_LABELS: dict[str, tuple[str, str | None, str | None]] = {
-    "age": ("Age at metastatic diagnosis (per year)", None, None),
+    "age": ("Age at metastatic diagnosis, years", None, None),
     "postmenopausal": ("Menopausal status", "premenopausal", "postmenopausal"),
     "ecog_0": ("ECOG performance status", "≥ 1", "0"),
     "de_novo": ("Metastatic presentation", "recurrent", "de novo"),
@@ -34,7 +34,7 @@ COVARIATE_LABELS: dict[str, tuple[str, str | None, str | None]] = {
     "hr_positive": ("Hormone receptor (ER or PR)", "negative", "positive"),
     "grade_3": ("Histologic grade", "≤ 2", "3"),
     "grade_le2": ("Histologic grade", "3", "≤ 2"),
-    "ki67": ("Ki-67 (per 1 %)", None, None),
+    "ki67": ("Ki-67, %", None, None),
     "pertuzumab": ("First-line anti-HER2 therapy", "trastuzumab", "trastuzumab + pertuzumab"),
     "endocrine": ("Concomitant endocrine therapy", "no", "yes"),
     "local_therapy": ("Metastasis-directed local therapy", "no", "yes"),

@@ -64,6 +64,8 @@ class LogisticFit:
     likelihood_ratio: ChiSquareTest
     separation: bool
     references: dict[str, str]
+    terms: list[str] = field(default_factory=list)  # non-intercept terms, as CoxFit
+    assign: dict[str, list[int]] = field(default_factory=dict)  # covariate -> its terms
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -278,6 +280,8 @@ def logistic(
         likelihood_ratio=ChiSquareTest.of(2 * (ll - ll0), X.shape[1] - 1),
         separation=separated,
         references=design.references,
+        terms=design.terms,
+        assign=design.assign,
         notes=notes,
     )
     epv = fit.events_per_variable
