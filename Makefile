@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet pip==26.3
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,spark]'
 	touch $(STAMP)
 
 ## test: lint and run the test suite (creates .venv with pinned dependencies)
@@ -32,7 +32,7 @@ reference:
 
 ## bench: timing benchmarks against lifelines, statsmodels and R (not part of the tests)
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,spark,bench]'
 	$(BIN)/python benchmarks/stats_bench.py
 
 clean:

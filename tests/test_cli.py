@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 import pytest
@@ -69,3 +71,13 @@ def test_validate_json_is_machine_readable():
     assert report["ok"] is False and report["n_errors"] == 1
     (problem,) = report["problems"]
     assert (problem["file"], problem["row"], problem["column"]) == ("lesions.csv", 4, "diameter_mm")
+
+
+def test_unknown_engine_is_a_usage_error(tmp_path):
+    protocol = Path(__file__).parents[1] / "src" / "nedcohort" / "protocols" / "tog-her2-ned.yaml"
+    result = runner.invoke(
+        app, ["run", str(protocol), "--out", str(tmp_path / "o"), "--engine", "oracle"]
+    )
+    assert result.exit_code == 2
+    assert "--engine must be one of duckdb, spark" in result.output
+    assert not (tmp_path / "o").exists()

@@ -17,6 +17,7 @@ from rich.markup import escape as rich_escape
 from rich.table import Table
 
 from nedcohort import simulate as simulation
+from nedcohort.engine import ENGINES
 from nedcohort.errors import DataError, NedcohortError, ProtocolError
 from nedcohort.io import validate_records
 from nedcohort.progress import JsonLines, step
@@ -109,6 +110,12 @@ SuppressBelow = Annotated[
         min=2, help="Show counts below N as '<N' in tables and figures (small-cell suppression)."
     ),
 ]
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine", help="Where the relational stages run: duckdb or spark; default: protocol."
+    ),
+]
 KeepDatabase = Annotated[
     bool | None,
     typer.Option(
@@ -155,8 +162,14 @@ def _log_to(quiet: bool, log_json: bool) -> None:
     logger.setLevel(logging.INFO)
 
 
-def _with_options(study, suppress_below: int | None, keep_database: bool | None):
-    """The protocol with the command line's report options applied."""
+def _with_options(
+    study, suppress_below: int | None, keep_database: bool | None, engine: str | None = None
+):
+    """The protocol with the command line's options applied."""
+    if engine is not None:
+        if engine not in ENGINES:
+            raise ProtocolError(f"--engine must be one of {', '.join(ENGINES)}; got {engine!r}.")
+        study = study.model_copy(update={"engine": engine})
     update = {}
     if suppress_below is not None:
         update["suppress_below"] = suppress_below
@@ -203,6 +216,7 @@ def run(
     log_json: LogJson = False,
     suppress_below: SuppressBelow = None,
     keep_database: KeepDatabase = None,
+    engine: EngineOption = None,
 ) -> None:
     """Run a study from its protocol: validate, derive, assemble the cohort, analyze, write.
 
@@ -214,7 +228,7 @@ def run(
     _log_to(quiet, log_json)
 
     def action() -> dict:
-        study = _with_options(load_protocol(protocol), suppress_below, keep_database)
+        study = _with_options(load_protocol(protocol), suppress_below, keep_database, engine)
         return run_study(study, out)
 
     results = _run_and_report(action, quiet)

@@ -122,11 +122,32 @@ class Report(Strict):
     )
 
 
+class DuckDBSettings(Strict):
+    """Settings of the embedded engine."""
+
+    memory_limit: str | None = Field(
+        default=None, description="e.g. 6GB: DuckDB spills to disk beyond it (default 80% of RAM)"
+    )
+
+    def config(self) -> dict[str, str]:
+        return {} if self.memory_limit is None else {"memory_limit": self.memory_limit}
+
+
+class Spark(Strict):
+    """How to reach Spark when ``engine: spark`` (omit under spark-submit)."""
+
+    master: str | None = Field(default=None, description="e.g. local[*], yarn, spark://host:7077")
+    config: dict[str, str] = Field(default_factory=dict, description="spark.* settings")
+
+
 class Study(Strict):
     """A study protocol."""
 
     name: str
     data: Data
+    engine: Literal["duckdb", "spark"] = "duckdb"
+    duckdb: DuckDBSettings = Field(default_factory=DuckDBSettings)
+    spark: Spark = Field(default_factory=Spark)
     conventions: Literal["r", "spss"] = "r"
     sclerotic_without_pet: Literal["active", "inactive"] = "active"
     eligibility: Eligibility = Field(default_factory=Eligibility)

@@ -1,14 +1,16 @@
 """The analysis dataset: one row per patient with every protocol covariate and outcome.
 
-Built in SQL inside the study database from the record tables and the derived
-``outcomes`` (``nedcohort.derive.derive_in``); only this one-row-per-patient table leaves
-the database for the statistics.
+Built in SQL by the study's engine from the record tables and the derived ``outcomes``
+(``nedcohort.derive.derive_in``); only the eligible patients' rows of this table leave
+the engine for the statistics.
 """
 
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
+
+from nedcohort.engine.base import Engine, as_engine
 
 DATASET_SQL = """
 WITH sites AS (
@@ -28,7 +30,7 @@ local AS (SELECT DISTINCT patient_id FROM local_therapies),
 paused AS (SELECT DISTINCT patient_id FROM treatment_interruptions)
 SELECT
     p.patient_id, p.center, p.metastatic_diagnosis_date,
-    date_diff('day', p.birth_date, p.metastatic_diagnosis_date) / 365.25 AS age,
+    date_diff('day', p.birth_date, p.metastatic_diagnosis_date) / CAST(365.25 AS DOUBLE) AS age,
     CAST(p.menopausal_status = 'post' AS INTEGER) AS postmenopausal,
     CAST(p.ecog = 0 AS INTEGER) AS ecog_0,
     CAST(p.de_novo AS INTEGER) AS de_novo,
@@ -61,11 +63,17 @@ LEFT JOIN first_line_agents f ON f.patient_id = p.patient_id
 LEFT JOIN local l ON l.patient_id = p.patient_id
 LEFT JOIN paused i ON i.patient_id = p.patient_id
 LEFT JOIN outcomes o ON o.patient_id = p.patient_id
-ORDER BY p.patient_id
 """
 
 
-def build_dataset(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per source patient (eligible or not) with covariates and outcomes."""
-    con.execute(f"CREATE OR REPLACE TABLE analysis_dataset AS {DATASET_SQL}")
-    return con.execute("SELECT * FROM analysis_dataset").df()
+def create_dataset(db: Engine | duckdb.DuckDBPyConnection) -> None:
+    """Table ``analysis_dataset`` in ``db``: one row per source patient (eligible or not)
+    with covariates and outcomes."""
+    as_engine(db).create("analysis_dataset", DATASET_SQL)
+
+
+def build_dataset(db: Engine | duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """``create_dataset``, then the whole table as a DataFrame (ordered by patient)."""
+    db = as_engine(db)
+    create_dataset(db)
+    return db.frame("SELECT * FROM analysis_dataset ORDER BY patient_id")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from nedcohort.derive.recist import run_assessment
+from nedcohort.derive.recist import assessment_sql
+from nedcohort.engine.base import Engine, as_engine
 
 MONTH_DAYS = 30.4375
 BASELINE_WINDOW_DAYS = 42  # the baseline exam is at most 42 days before first-line start
@@ -28,7 +29,7 @@ OUTCOMES_SQL = f"""
 WITH
 progression AS (
     SELECT patient_id, min(exam_date) AS progression_date,
-           arg_min(reason, exam_date) AS progression_reason
+           arg_min(reason, CAST(exam_date AS VARCHAR) || exam_id) AS progression_reason
     FROM assessed WHERE overall_response = 'PD' GROUP BY patient_id
 ),
 ned AS (
@@ -54,11 +55,12 @@ SELECT
     least(p.progression_date, CAST(pt.death_date AS DATE)) IS NOT NULL AS pfs_event,
     datediff('day', coalesce(s.anti_her2_start, s.any_start),
              coalesce(least(p.progression_date, CAST(pt.death_date AS DATE)),
-                      CAST(pt.last_followup_date AS DATE))) / {MONTH_DAYS} AS pfs_months,
+                      CAST(pt.last_followup_date AS DATE))) / CAST({MONTH_DAYS} AS DOUBLE)
+        AS pfs_months,
     n.first_ned_date IS NOT NULL AS ned_ever,
     n.first_ned_date,
-    datediff('day', coalesce(s.anti_her2_start, s.any_start), n.first_ned_date) / {MONTH_DAYS}
-        AS months_to_ned
+    datediff('day', coalesce(s.anti_her2_start, s.any_start), n.first_ned_date)
+        / CAST({MONTH_DAYS} AS DOUBLE) AS months_to_ned
 FROM patients pt
 LEFT JOIN first_line s ON s.patient_id = pt.patient_id
 LEFT JOIN progression p ON p.patient_id = pt.patient_id
@@ -67,24 +69,28 @@ LEFT JOIN disease d ON d.patient_id = pt.patient_id
 """
 
 
-def derive_in(con: duckdb.DuckDBPyConnection, sclerotic_without_pet: str = "active") -> None:
-    """Create ``assessed`` (per exam) and ``outcomes`` (per patient) in ``con``.
+def derive_in(
+    db: Engine | duckdb.DuckDBPyConnection, sclerotic_without_pet: str = "active"
+) -> None:
+    """Create ``assessed`` (per exam) and ``outcomes`` (per patient) in ``db``.
 
-    ``con`` holds the record tables (patients, treatments, imaging_exams, lesions), e.g.
-    the study database; the exam baseline is the last exam on or before first-line start
-    and at most 42 days before it.
+    ``db`` (an engine, or a DuckDB connection such as the study database) holds the
+    record tables (patients, treatments, imaging_exams, lesions); the exam baseline is
+    the last exam on or before first-line start and at most 42 days before it.
     """
-    con.execute("CREATE OR REPLACE TEMP VIEW exams AS SELECT * FROM imaging_exams")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE first_line AS {FIRST_LINE_SQL}")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE baselines AS
-        SELECT patient_id, coalesce(anti_her2_start, any_start) AS baseline_date,
+    db = as_engine(db)
+    db.view("exams", "SELECT * FROM imaging_exams")
+    db.create("first_line", FIRST_LINE_SQL, temporary=True)
+    db.create(
+        "baselines",
+        f"""SELECT patient_id, coalesce(anti_her2_start, any_start) AS baseline_date,
                coalesce(anti_her2_start, any_start) - INTERVAL {BASELINE_WINDOW_DAYS} DAY
                    AS earliest_date
-        FROM first_line"""
+        FROM first_line""",
+        temporary=True,
     )
-    run_assessment(con, sclerotic_without_pet).create("assessed")
-    con.sql(OUTCOMES_SQL).create("outcomes")
+    db.create("assessed", assessment_sql(sclerotic_without_pet))
+    db.create("outcomes", OUTCOMES_SQL)
 
 
 def patient_outcomes(

@@ -3,9 +3,9 @@
 The rules are those of ``RECIST.md`` (Eisenhauer et al. 2009 and the EORTC
 clarifications) and the study's NED definition (DESIGN §3). They are written once, as
 DuckDB SQL over the record tables with window functions over each patient's exams in
-date order, so that an exam's response depends only on it and earlier exams and the
-same query runs on any engine that speaks SQL. ``assess_exams`` is the pandas-in,
-pandas-out wrapper.
+date order, so that an exam's response depends only on it and earlier exams; the same
+query runs on DuckDB or, translated, on Spark (``nedcohort.engine``). ``assess_exams``
+is the pandas-in, pandas-out wrapper.
 
 Per exam, after the baseline:
 * targets (chosen at baseline): SLD = Σ diameters (short axis for nodes); if a target is
@@ -79,7 +79,7 @@ disease AS (
     SELECT patient_id,
            count(*) FILTER (WHERE role = 'target') AS n_targets,
            count(*) FILTER (WHERE role = 'non_target') AS n_nontargets,
-           sum(diameter) FILTER (WHERE role = 'target') AS baseline_sld,
+           round(sum(diameter) FILTER (WHERE role = 'target'), 3) AS baseline_sld,
            bool_and(site = 'bone') AS bone_only
     FROM bl GROUP BY patient_id
 ),
@@ -94,7 +94,8 @@ fu AS (  -- every non-scan exam from the baseline on
 per_exam AS (
     SELECT l.exam_id,
         count(l.diameter) FILTER (WHERE b.role = 'target') AS n_measured,
-        sum(l.diameter) FILTER (WHERE b.role = 'target') AS partial,
+        -- rounded: a sum of floats must not depend on the order an engine adds them in
+        round(sum(l.diameter) FILTER (WHERE b.role = 'target'), 3) AS partial,
         bool_and(CASE WHEN b.node THEN l.diameter < 10 ELSE l.diameter = 0 END)
             FILTER (WHERE b.role = 'target') AS gone,
         count(l.status) FILTER (WHERE b.role = 'non_target') AS n_assessed,
@@ -251,16 +252,14 @@ OUTPUT_COLUMNS = [
 ]
 
 
-def run_assessment(
-    con: duckdb.DuckDBPyConnection, sclerotic_without_pet: str = "active"
-) -> duckdb.DuckDBPyRelation:
-    """Assess every exam of the tables ``exams``, ``lesions``, ``baselines`` in ``con``."""
+def assessment_sql(sclerotic_without_pet: str = "active") -> str:
+    """The assessment query over tables ``exams``, ``lesions``, ``baselines``."""
     if sclerotic_without_pet not in SCLEROTIC_WITHOUT_PET:
         raise ProtocolError(
             f'sclerotic_without_pet must be "active" or "inactive"; got "{sclerotic_without_pet}".'
         )
     inactive = "true" if sclerotic_without_pet == "inactive" else "false"
-    return con.sql(ASSESS_SQL.replace("$sclerotic_inactive", inactive))
+    return ASSESS_SQL.replace("$sclerotic_inactive", inactive)
 
 
 def assess_exams(
@@ -297,6 +296,8 @@ def assess_exams(
         con.register("lesions", lesions)
         con.register("baselines", baseline)
         result = (
-            run_assessment(con, sclerotic_without_pet).order("patient_id, exam_date, exam_id").df()
+            con.sql(assessment_sql(sclerotic_without_pet))
+            .order("patient_id, exam_date, exam_id")
+            .df()
         )
     return result[OUTPUT_COLUMNS]

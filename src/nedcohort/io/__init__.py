@@ -2,6 +2,6 @@
 every problem at once (file, sheet, row as a spreadsheet counts it, column, value, fix)."""
 
 from nedcohort.io.problems import Problem, ValidationReport
-from nedcohort.io.study_db import load_records, validate_records
+from nedcohort.io.study_db import load_records, load_records_in, validate_records
 
-__all__ = ["Problem", "ValidationReport", "load_records", "validate_records"]
+__all__ = ["Problem", "ValidationReport", "load_records", "load_records_in", "validate_records"]

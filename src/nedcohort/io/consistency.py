@@ -27,10 +27,10 @@ def check_keys(ck: Checker, table: str) -> None:
         f"WHERE _row <> first_row AND {filled}"
     )
     # a hash aggregate finds whether any key repeats; only then the per-row window runs
-    repeated = ck.con.execute(
+    repeated = ck.db.rows(
         f'SELECT count(*) FROM (SELECT 1 FROM "raw_{table}" WHERE {filled} '
         f"GROUP BY {cells} HAVING count(*) > 1)"
-    ).fetchall()[0][0]
+    )[0][0]
     if not repeated:
         return
     label = " / ".join(key)
@@ -190,9 +190,11 @@ def check_lesions(ck: Checker) -> None:
 
 def _check_role_changes(ck: Checker) -> None:
     # hash-aggregate first: only lesions with two roles go through the ordered window
-    ck.con.execute(
-        "CREATE OR REPLACE TEMP TABLE changed_lesions AS SELECT patient, lesion FROM "
-        f"({_lesions_with_dates()}) GROUP BY patient, lesion HAVING count(DISTINCT role) > 1"
+    ck.db.create(
+        "changed_lesions",
+        f"SELECT patient, lesion FROM ({_lesions_with_dates()}) "
+        "GROUP BY patient, lesion HAVING count(DISTINCT role) > 1",
+        temporary=True,
     )
     lesions = _lesions_with_dates(
         "WHERE EXISTS (SELECT 1 FROM changed_lesions c "
@@ -220,18 +222,20 @@ def _check_role_changes(ck: Checker) -> None:
 
 def _check_baseline_targets(ck: Checker) -> None:
     # the targets of each patient's first exam, computed once for the four checks below
-    ck.con.execute(
-        "CREATE OR REPLACE TEMP TABLE baseline_exams AS "
+    ck.db.create(
+        "baseline_exams",
         f"SELECT {v('exam_id')} AS exam_id FROM (SELECT {v('exam_id')} AS exam_id_, *, "
         f"rank() OVER (PARTITION BY {v('patient_id')} ORDER BY {d('exam_date')}) AS k "
-        f"FROM \"raw_imaging_exams\" WHERE {v('modality')} <> 'bone_scintigraphy') WHERE k = 1"
+        f"FROM \"raw_imaging_exams\" WHERE {v('modality')} <> 'bone_scintigraphy') WHERE k = 1",
+        temporary=True,
     )
-    ck.con.execute(
-        "CREATE OR REPLACE TEMP TABLE baseline_targets AS "
-        + _lesions_with_dates(
+    ck.db.create(
+        "baseline_targets",
+        _lesions_with_dates(
             f"WHERE {v('role', 'l')} = 'target' AND {v('exam_id', 'l')} IN "
             "(SELECT exam_id FROM baseline_exams)"
-        )
+        ),
+        temporary=True,
     )
     ck.rows(
         "lesions",

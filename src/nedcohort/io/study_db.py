@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from nedcohort.engine.base import Engine
+from nedcohort.engine.duckdb_engine import DuckDBEngine
 from nedcohort.errors import DataError
 from nedcohort.io.consistency import (
     check_date_order,
@@ -17,7 +19,7 @@ from nedcohort.io.consistency import (
     check_references,
 )
 from nedcohort.io.problems import ValidationReport
-from nedcohort.io.sources import discover, load_raw
+from nedcohort.io.sources import discover
 from nedcohort.io.validation import TRUE_WORDS, Checker, v
 from nedcohort.schema import TABLES
 
@@ -28,13 +30,13 @@ def _sql_type(kind: str) -> str:
     return _SQL_TYPES.get(kind, "VARCHAR")
 
 
-def _validate(con: duckdb.DuckDBPyConnection, path: Path) -> ValidationReport:
+def _validate(db: Engine, path: Path) -> ValidationReport:
     report = ValidationReport(source=str(path))
     sources, problems = discover(path)
     report.problems.extend(problems)
-    checker = Checker(con, report)
+    checker = Checker(db, report)
     for source in sources:
-        checker.add_table(source, load_raw(con, source))
+        checker.add_table(source, db.load_raw(source))
     for table in checker.sources:
         checker.check_columns(table)
         check_keys(checker, table)
@@ -48,11 +50,16 @@ def _validate(con: duckdb.DuckDBPyConnection, path: Path) -> ValidationReport:
 def validate_records(path: str | Path) -> ValidationReport:
     """Check every table at ``path`` and report all problems at once."""
     with duckdb.connect() as con:
-        return _validate(con, Path(path))
+        return _validate(DuckDBEngine(con), Path(path))
 
 
-def load_records(path: str | Path, database: str | Path) -> ValidationReport:
+def load_records(
+    path: str | Path, database: str | Path, config: dict[str, str] | None = None
+) -> ValidationReport:
     """Validate, then write the typed tables into ``database`` (a DuckDB file).
+
+    ``config``: DuckDB settings, e.g. ``{"memory_limit": "6GB"}`` — DuckDB then spills
+    to disk beside the database instead of exceeding it.
 
     Raises ``DataError`` (carrying the report in ``.report``) when there are errors;
     nothing is written then. The file is built beside the target and renamed into
@@ -64,23 +71,8 @@ def load_records(path: str | Path, database: str | Path) -> ValidationReport:
     os.close(handle)
     os.unlink(staging)
     try:
-        with duckdb.connect(staging) as con:
-            report = _validate(con, Path(path))
-            if not report.ok:
-                error = DataError(
-                    f"{len(report.errors)} problems in the records at {path}",
-                    fix="Run 'nedcohort validate' for the full list.",
-                )
-                error.report = report
-                raise error
-            for table in TABLES.values():
-                _write_typed(con, table.name)
-            for name in list(report.rows):
-                kind = con.execute(
-                    "SELECT table_type FROM information_schema.tables WHERE table_name = ?",
-                    [f"raw_{name}"],
-                ).fetchall()[0][0]
-                con.execute(f'DROP {"VIEW" if kind == "VIEW" else "TABLE"} "raw_{name}"')
+        with duckdb.connect(staging, config=config or {}) as con:
+            report = load_records_in(DuckDBEngine(con), path)
         os.replace(staging, database)
     except BaseException:
         Path(staging).unlink(missing_ok=True)
@@ -88,19 +80,36 @@ def load_records(path: str | Path, database: str | Path) -> ValidationReport:
     return report
 
 
-def _write_typed(con: duckdb.DuckDBPyConnection, name: str) -> None:
+def load_records_in(db: Engine, path: str | Path) -> ValidationReport:
+    """Validate the records at ``path`` and create their typed tables in ``db``.
+
+    Raises ``DataError`` (carrying the report in ``.report``) when there are errors.
+    """
+    report = _validate(db, Path(path))
+    if not report.ok:
+        error = DataError(
+            f"{len(report.errors)} problems in the records at {path}",
+            fix="Run 'nedcohort validate' for the full list.",
+        )
+        error.report = report
+        raise error
+    for table in TABLES.values():
+        _write_typed(db, table.name)
+    for name in list(report.rows):
+        db.drop(f"raw_{name}")
+    return report
+
+
+def _write_typed(db: Engine, name: str) -> None:
     """``name`` with the data model's types; extra columns are kept as text."""
     table = TABLES[name]
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [f"raw_{name}"]
-    ).fetchall()[0][0]
-    if not exists:
+    if not db.exists(f"raw_{name}"):
         columns = ", ".join(
             f'CAST(NULL AS {_sql_type(c.type)}) AS "{c.name}"' for c in table.columns
         )
-        con.execute(f'CREATE TABLE "{name}" AS SELECT {columns} LIMIT 0')
+        db.create(name, f"SELECT {columns} LIMIT 0")
         return
-    present = [r[0] for r in con.execute(f'DESCRIBE "raw_{name}"').fetchall()]
+    present = db.columns(f"raw_{name}")
     known = {c.name: c for c in table.columns}
     words = ", ".join(f"'{w}'" for w in TRUE_WORDS)
     select = []
@@ -118,6 +127,4 @@ def _write_typed(con: duckdb.DuckDBPyConnection, name: str) -> None:
             )
         else:
             select.append(f'TRY_CAST({cell} AS {_SQL_TYPES[spec.type]}) AS "{column}"')
-    con.execute(
-        f'CREATE TABLE "{name}" AS SELECT {", ".join(select)} FROM "raw_{name}" ORDER BY _row'
-    )
+    db.create(name, f'SELECT {", ".join(select)} FROM "raw_{name}" ORDER BY _row')

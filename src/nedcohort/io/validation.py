@@ -1,4 +1,4 @@
-"""Checks of the raw (text) record tables, run as SQL inside DuckDB.
+"""Checks of the raw (text) record tables, run as SQL by the study's engine.
 
 Every check is one query over whole tables (no Python loop over rows), so the same code
 validates a five-patient spreadsheet and a million-patient Parquet export. Each returns
@@ -12,8 +12,7 @@ import difflib
 import re
 from collections.abc import Callable
 
-import duckdb
-
+from nedcohort.engine.base import Engine
 from nedcohort.io.problems import Problem, ValidationReport
 from nedcohort.io.sources import SourceTable
 from nedcohort.schema import TABLES, Column
@@ -22,6 +21,11 @@ LISTED_PER_CHECK = 50  # rows listed per check and column; the rest are counted
 TRUE_WORDS = ("true", "1", "yes", "y", "t")
 FALSE_WORDS = ("false", "0", "no", "n", "f")
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+
+
+def iso_date(cell: str) -> str:
+    """SQL: the cell is written YYYY-MM-DD (anchored, so it reads the same on any engine)."""
+    return f"regexp_matches({cell}, '^{ISO_DATE}$')"
 
 
 def v(column: str, alias: str = "") -> str:
@@ -33,8 +37,8 @@ def v(column: str, alias: str = "") -> str:
 class Checker:
     """Runs the checks of one source and collects problems into a report."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, report: ValidationReport) -> None:
-        self.con = con
+    def __init__(self, db: Engine, report: ValidationReport) -> None:
+        self.db = db
         self.report = report
         self.sources: dict[str, SourceTable] = {}
         self.columns: dict[str, set[str]] = {}
@@ -43,12 +47,10 @@ class Checker:
     def add_table(self, source: SourceTable, raw: str) -> None:
         """Register a loaded raw table and check its columns."""
         self.sources[source.name] = source
-        names = [r[0] for r in self.con.execute(f'DESCRIBE "{raw}"').fetchall()]
+        names = self.db.columns(raw)
         present = set(names) - {"_row"}
         self.columns[source.name] = present
-        self.report.rows[source.name] = self.con.execute(
-            f'SELECT count(*) FROM "{raw}"'
-        ).fetchall()[0][0]
+        self.report.rows[source.name] = self.db.rows(f'SELECT count(*) FROM "{raw}"')[0][0]
         table = TABLES[source.name]
         for column in table.columns:
             if column.name in present:
@@ -103,10 +105,10 @@ class Checker:
         ``make(row)`` returns (column, value, message, fix). Only the first
         ``LISTED_PER_CHECK`` rows are listed; the total is kept in ``report.truncated``.
         """
-        total = self.con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+        total = self.db.rows(f"SELECT count(*) FROM ({sql})")[0][0]
         if total == 0:
             return
-        listed = self.con.execute(f"{sql} ORDER BY 1 LIMIT {LISTED_PER_CHECK}").fetchall()
+        listed = self.db.rows(f"{sql} ORDER BY 1 LIMIT {LISTED_PER_CHECK}")
         for record in listed:
             column, value, message, fix = make(record)
             self.problem(
@@ -151,11 +153,11 @@ class Checker:
         ]
         counters = [f"count(*) FILTER (WHERE {cond})" for _, _, cond, *_ in queue]
         for _, cell in mixed:
-            counters.append(f"count(*) FILTER (WHERE regexp_full_match({cell}, '{ISO_DATE}'))")
-            counters.append(f"count(*) FILTER (WHERE NOT regexp_full_match({cell}, '{ISO_DATE}'))")
+            counters.append(f"count(*) FILTER (WHERE {iso_date(cell)})")
+            counters.append(f"count(*) FILTER (WHERE NOT {iso_date(cell)})")
         if not counters:
             return
-        counts = self.con.execute(f'SELECT {", ".join(counters)} FROM "{raw}"').fetchall()[0]
+        counts = self.db.rows(f'SELECT {", ".join(counters)} FROM "{raw}"')[0]
         for (check, value, cond, make, *severity), count in zip(queue, counts, strict=False):
             if count:
                 sql = f'SELECT _row, {value} FROM "{raw}" WHERE {cond}'
@@ -233,7 +235,7 @@ class Checker:
             return name, r[1], "not an ISO date (YYYY-MM-DD)", f"Reformat the column: {hint}."
 
         date = f"TRY_CAST({cell} AS DATE)"
-        iso = f"regexp_full_match({cell}, '{ISO_DATE}')"
+        iso = iso_date(cell)
         return [
             (f"{name} format", cell, f"{cell} IS NOT NULL AND NOT {iso}", non_iso),
             (

@@ -22,7 +22,7 @@ from nedcohort.report.figures import draw_flow, draw_forest, draw_km
 from nedcohort.report.formatting import number
 from nedcohort.report.latex import to_latex
 from nedcohort.report.methods import methods_paragraphs
-from nedcohort.report.results import _clean, results_dict
+from nedcohort.report.results import json_ready, results_dict
 from nedcohort.report.suppression import primary, shown
 
 
@@ -32,7 +32,7 @@ def write_outputs(
     """Write every output of a run into ``folder`` (which the caller commits atomically)."""
     document = results_dict(results)
     (folder / "results.json").write_text(json.dumps(document, indent=2) + "\n")
-    (folder / "manifest.json").write_text(json.dumps(_clean(manifest), indent=2) + "\n")
+    (folder / "manifest.json").write_text(json.dumps(json_ready(manifest), indent=2) + "\n")
     _write_data(folder / "data", flow, results)
     labels = tables.labels_for(study)
     threshold = study.report.suppress_below
@@ -271,12 +271,11 @@ def _quality(study, cohort: pd.DataFrame, flow: list[dict], warnings: list) -> s
             .reset_index(name="n")
         )
         rows = [[r["file"], r["column"], r["severity"], str(r["n"])] for _, r in counts.iterrows()]
-        listed = tables.DisplayTable(
+        listed = tables.DisplayTable.flat(
             "warnings",
             "Validation warnings",
             ["File", "Column", "Severity", "Rows"],
             rows,
-            [False] * len(rows),
             ["Run `nedcohort validate` on the records for the row-by-row list with fixes."],
         )
         warned = html.table_html(listed)
@@ -292,12 +291,11 @@ def _quality(study, cohort: pd.DataFrame, flow: list[dict], warnings: list) -> s
         ]
         for v in present
     ]
-    missing = tables.DisplayTable(
+    missing = tables.DisplayTable.flat(
         "missing",
         "Missing values in the analysed cohort",
         ["Variable", "Missing", "%"],
         rows,
-        [False] * len(rows),
         ["Models use complete cases unless imputation is on."],
     )
     excluded = "".join(f"<li>{step['step']}: {step['n_excluded']} excluded</li>" for step in flow)

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 
 
-def _clean(value):
+def json_ready(value):
     """JSON-ready: numpy scalars to Python, NaN to None."""
     if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
+        return {str(k): json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
+        return [json_ready(v) for v in value]
     if isinstance(value, (np.generic,)):
         value = value.item()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
@@ -67,4 +67,4 @@ def results_dict(results: dict) -> dict:
         out.update(results["bias_aware"])
     if "imputation" in results:
         out["imputation"] = results["imputation"]
-    return _clean(out)
+    return json_ready(out)

@@ -37,6 +37,13 @@ class DisplayTable:
         """The table as a DataFrame of strings (what the CSV holds)."""
         return pd.DataFrame(self.rows, columns=self.columns)
 
+    @classmethod
+    def flat(
+        cls, name: str, title: str, columns: list[str], rows: list[list[str]], notes: list[str]
+    ) -> DisplayTable:
+        """A table without indented rows."""
+        return cls(name, title, columns, rows, [False] * len(rows), notes)
+
 
 @dataclass(frozen=True)
 class Labels:
@@ -86,12 +93,11 @@ def flow_table(flow: list[dict], threshold: int | None) -> DisplayTable:
     notes = ["Each patient is excluded by the first step it fails; counts add up."]
     if threshold:
         notes.append(_suppression_note(threshold))
-    return DisplayTable(
+    return DisplayTable.flat(
         "flow",
         "Patient flow",
         ["Eligibility step", "Before", "Excluded", "Remaining", "Reasons for exclusion"],
         rows,
-        [False] * len(rows),
         notes,
     )
 
@@ -347,12 +353,11 @@ def km_table(km, labels: Labels, logrank_p: float, spss: bool) -> DisplayTable:
             ]
         )
     method = "symmetric (SPSS)" if spss else "log transformation (R survival)"
-    return DisplayTable(
+    return DisplayTable.flat(
         "km_medians",
         "Median progression-free survival (Kaplan–Meier)",
         ["Group", "n", "Events", "Median (months)", "95% CI"],
         rows,
-        [False] * len(rows),
         [f"Log-rank p = {p_value(logrank_p)}. CI of the median: {method}; — not reached."],
     )
 
@@ -361,12 +366,11 @@ HR_COLUMNS = ["Analysis", "HR (95% CI)", "p", "n", "Events", "EPV"]
 
 
 def bias_table(rows: list[dict]) -> DisplayTable:
-    return DisplayTable(
+    return DisplayTable.flat(
         "bias_aware",
         "Radiologic NED and PFS: the naive analysis and the bias-aware ones",
         HR_COLUMNS,
         [_hr_row(r["method"], r) for r in rows],
-        [False] * len(rows),
         [
             "HR: hazard ratio of progression or death for NED vs no NED. EPV: events per "
             "variable. The naive analysis counts NED from first-line start, crediting the "
@@ -377,12 +381,11 @@ def bias_table(rows: list[dict]) -> DisplayTable:
 
 def landmark_table(rows: list[dict]) -> DisplayTable:
     body = [[*_hr_row(f"{r['landmark']:g} months", r), p_value(r["logrank_p"])] for r in rows]
-    return DisplayTable(
+    return DisplayTable.flat(
         "landmarks",
         "Landmark analyses: NED fixed at the landmark, PFS from the landmark",
         ["Landmark", *HR_COLUMNS[1:], "Log-rank p"],
         body,
-        [False] * len(body),
         ["Patients still progression-free at the landmark; NED reached by the landmark."],
     )
 
@@ -418,7 +421,7 @@ def imputation_table(
                 number(q["fmi"], 2),
             ]
         )
-    return DisplayTable(
+    return DisplayTable.flat(
         "imputation",
         "Multivariable Cox model: complete cases and multiple imputation",
         [
@@ -430,7 +433,6 @@ def imputation_table(
             "FMI",
         ],
         rows,
-        [False] * len(rows),
         [
             "MI: multiple imputation by chained equations, pooled by Rubin's rules. FMI: fraction "
             "of missing information. Comparisons as in the Cox table (level coded 1 vs reference)."
