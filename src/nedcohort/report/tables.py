@@ -51,7 +51,6 @@ class Labels:
 
     variables: dict[str, tuple[str, str | None, str | None]]  # name -> label, ref, level
     groups: dict[str, str]  # group code -> name
-    group_title: str
 
     def of(self, name: str) -> str:
         return self.variables.get(name, (name, None, None))[0]
@@ -64,7 +63,7 @@ def labels_for(study) -> Labels:
         groups = {"0": "No NED", "1": "NED"} if study.analyses.km_by == "ned" else {}
     else:
         variables, groups = {}, {}
-    return Labels(variables, groups, COVARIATE_LABELS.get(study.analyses.km_by, ("",))[0])
+    return Labels(variables, groups)
 
 
 # ---- flow -----------------------------------------------------------------------------
