@@ -74,7 +74,7 @@ def measure(command: list[str]) -> tuple[dict, float]:
     return result, peak / 1024**3
 
 
-def one(engine: str, records: Path, memory_limit: str, workdir: Path) -> dict:
+def one(engine: str, records: Path, args: argparse.Namespace, workdir: Path) -> dict:
     """The timed work of one run (in the child process)."""
     from nedcohort.cohort import assemble_cohort, create_dataset
     from nedcohort.derive import derive_in
@@ -88,7 +88,7 @@ def one(engine: str, records: Path, memory_limit: str, workdir: Path) -> dict:
         from nedcohort.io import load_records
 
         database = workdir / "study.duckdb"
-        config = {"memory_limit": memory_limit}
+        config = {"memory_limit": args.memory_limit}
         report = load_records(records, database, config)
         with duckdb.connect(str(database), config=config) as con:
             db = DuckDBEngine(con)
@@ -99,7 +99,11 @@ def one(engine: str, records: Path, memory_limit: str, workdir: Path) -> dict:
         from nedcohort.engine.spark_engine import SparkEngine, spark_session
         from nedcohort.io import load_records_in
 
-        db = SparkEngine(spark_session("local[2]", {"spark.driver.memory": "6g"}))
+        config = {
+            "spark.driver.memory": args.spark_driver_memory,
+            "spark.sql.shuffle.partitions": str(args.spark_partitions),
+        }
+        db = SparkEngine(spark_session("local[2]", config))
         report = load_records_in(db, records)
         derive_in(db)
         create_dataset(db)
@@ -130,11 +134,13 @@ def main() -> None:
     parser.add_argument("--spark-max", type=int, default=100_000, help="largest size for Spark")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/nedcohort-scale"))
     parser.add_argument("--memory-limit", default="6GB", help="DuckDB memory_limit")
+    parser.add_argument("--spark-driver-memory", default="6g")
+    parser.add_argument("--spark-partitions", type=int, default=8, help="shuffle partitions")
     parser.add_argument("--one", nargs=3, metavar=("ENGINE", "RECORDS", "WORKDIR"))
     args = parser.parse_args()
     if args.one:
         engine, records, workdir = args.one
-        print(json.dumps(one(engine, Path(records), args.memory_limit, Path(workdir))))
+        print(json.dumps(one(engine, Path(records), args, Path(workdir))))
         return
     args.cache.mkdir(parents=True, exist_ok=True)
     header = ("engine", "patients", "rows", "seconds", "rows/s", "peak GiB")
@@ -154,6 +160,10 @@ def main() -> None:
                 str(HERE / "scale_bench.py"),
                 "--memory-limit",
                 args.memory_limit,
+                "--spark-driver-memory",
+                args.spark_driver_memory,
+                "--spark-partitions",
+                str(args.spark_partitions),
                 "--one",
                 engine,
                 str(records),
