@@ -73,7 +73,7 @@ def analyze(study: Study, flow) -> dict:
         results["bias_aware"].update(bootstraps(study, cohort, results.get("logistic")))
     if a.imputation is not None and (a.cox is not None or a.logistic is not None):
         results["imputation"] = imputation(study, cohort, results.get("logistic"))
-    ties = "breslow" if spss else "efron"
+    ties = _ties(spss)
     if a.cox is not None:
         covs = a.cox.covariates
         results["cox"] = stats.cox(
@@ -100,7 +100,7 @@ def bias_aware(cohort: pd.DataFrame, spec, spss: bool) -> dict:
     """NED as a state reached during follow-up: landmark, time-dependent Cox with delayed
     entry, Simon–Makuch curves, Mantel–Byar test, left truncation, and the comparison
     with the naive analysis (NED as if known at first-line start)."""
-    ties = "breslow" if spss else "efron"
+    ties = _ties(spss)
     data = cohort.assign(ned_months=cohort["months_to_ned"].where(cohort["ned"] == 1))
 
     def hr_row(method: str, fit, term: str = "ned") -> dict:
@@ -173,7 +173,7 @@ def bootstraps(study: Study, cohort: pd.DataFrame, logistic_fit) -> dict:
     optimism-corrected C-index of the Cox model, from seeded resamples over all cores."""
     a = study.analyses
     n, seed = a.bias_aware.bootstrap_resamples, study.seed
-    ties = "breslow" if study.conventions == "spss" else "efron"
+    ties = _ties(study.conventions == "spss")
     covs = a.cox.covariates if a.cox is not None else ["ned"]
     boot = stats.bootstrap_cox(cohort, TIME, EVENT, covs, n_resamples=n, seed=seed, ties=ties)
     out = {"bootstrap": {**boot.to_dict(), "notes": boot.notes}}
@@ -191,7 +191,7 @@ def imputation(study: Study, cohort: pd.DataFrame, logistic_fit) -> dict:
     rules) beside the complete-case fits; the outcomes and the Nelson–Aalen cumulative
     hazard of PFS are predictors in the imputation model (White & Royston 2009)."""
     a, spec = study.analyses, study.analyses.imputation
-    ties = "breslow" if study.conventions == "spss" else "efron"
+    ties = _ties(study.conventions == "spss")
     models, covariates = {}, []
     if a.cox is not None:
         cox_covs = a.cox.covariates
@@ -225,6 +225,11 @@ def imputation(study: Study, cohort: pd.DataFrame, logistic_fit) -> dict:
         "notes": first.notes,
         **{name: fit.to_dict() for name, fit in pooled.items()},
     }
+
+
+def _ties(spss: bool) -> str:
+    """Tied event times as SPSS handles them (Breslow) or as R does (Efron)."""
+    return "breslow" if spss else "efron"
 
 
 def _ref(reference: dict[str, str], covariates: list[str]) -> dict[str, str] | None:

@@ -36,3 +36,26 @@ def test_no_row_or_column_ever_has_exactly_one_hidden_cell(cells):
     assert np.all(hidden[small])
     assert all(hidden[:, j].sum() != 1 for j in range(counts.shape[1]))
     assert all(hidden[i, :].sum() != 1 for i in range(counts.shape[0]))
+
+
+def test_flow_reasons_are_suppressed_alike_in_table_and_figure(tmp_path):
+    """A small reason hides its partner too: otherwise n_excluded − 223 gives it away."""
+    from nedcohort.report.figures import draw_flow
+    from nedcohort.report.tables import flow_table, shown_reasons
+    from tests.report.test_outputs import svg_texts
+
+    step = {
+        "step": "progression-free ≥ 36 months",
+        "n_before": 366,
+        "n_excluded": 226,
+        "n_after": 140,
+        "reasons": {"progression or death within 36 months": 223, "followed < 36 months": 3},
+    }
+    lines = shown_reasons(step, 5)
+    assert lines == ["progression or death within 36 months: x", "followed < 36 months: <5"]
+    assert flow_table([step], 5).rows[0][-1] == "; ".join(lines)
+    draw_flow([step], tmp_path / "flow", reasons=[lines])
+    drawn = svg_texts(tmp_path / "flow.svg", "flow|excluded|0")["flow|excluded|0"]
+    assert "223" not in drawn
+    assert "36 months: x" in drawn and "followed < 36 months: <5" in drawn
+    assert drawn.startswith("Excluded: 226")

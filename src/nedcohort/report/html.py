@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from nedcohort.report.formatting import number, p_value
+from nedcohort.report.formatting import number, p_phrase
 from nedcohort.report.tables import DisplayTable
 
 CSS = """
@@ -107,12 +107,6 @@ def bias_explanation(rows: list[dict]) -> str:
             "for patients still progression-free at a fixed time."
         )
     return f"<p>{html.escape(text)}</p>"
-
-
-def p_phrase(p: float | None) -> str:
-    """``= 0.012`` or ``<0.001``, to follow a "p"."""
-    shown = p_value(p)
-    return shown if shown.startswith("<") else f"= {shown}"
 
 
 def manifest_html(manifest: dict) -> str:

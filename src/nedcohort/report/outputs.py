@@ -19,11 +19,10 @@ from nedcohort.protocol import COVARIATE_LABELS
 from nedcohort.report import html, tables
 from nedcohort.report.docx import write_docx
 from nedcohort.report.figures import draw_flow, draw_forest, draw_km
-from nedcohort.report.formatting import number
+from nedcohort.report.formatting import number, p_phrase
 from nedcohort.report.latex import to_latex
 from nedcohort.report.methods import methods_paragraphs
 from nedcohort.report.results import json_ready, results_dict
-from nedcohort.report.suppression import primary, shown
 
 
 def write_outputs(
@@ -115,8 +114,8 @@ def _draw_figures(folder: Path, study, results, document, labels, threshold) -> 
     """Draw every figure; returns id -> (svg path, caption)."""
     folder.mkdir()
     figures = {}
-    suppressed = (lambda k: shown(k, bool(primary(k, threshold)), threshold)) if threshold else str
-    draw_flow(document["flow"], folder / "flow", count=suppressed)
+    reasons = [tables.shown_reasons(step, threshold) for step in document["flow"]]
+    draw_flow(document["flow"], folder / "flow", reasons=reasons)
     figures["flow-figure"] = (folder / "flow.svg", "Figure 1. Flow of patients.")
     records = study.data.level == "records"
     draw_km(
@@ -147,7 +146,7 @@ def _draw_figures(folder: Path, study, results, document, labels, threshold) -> 
             labels={"0": "Not (yet) NED", "1": "NED"},
             ylabel="Progression-free survival",
             origin=study.analyses.bias_aware.entry_months,
-            annotation=f"Mantel–Byar p {html.p_phrase(document['mantel_byar']['p_value'])}",
+            annotation=f"Mantel–Byar p {p_phrase(document['mantel_byar']['p_value'])}",
         )
         figures["simon-makuch-figure"] = (
             folder / "simon_makuch.svg",
@@ -226,7 +225,7 @@ def _center_note(results) -> str:
         parts.append(
             f"{what}: {row['term']} HR {number(row['hr'])} "
             f"({number(row['ci_lower'])}–{number(row['ci_upper'])}), "
-            f"p {html.p_phrase(row['p_value'])}"
+            f"p {p_phrase(row['p_value'])}"
         )
     return html.paragraphs(["Sensitivity to center — " + "; ".join(parts) + "."])
 
@@ -249,7 +248,7 @@ def _bias_section(document, display, fig) -> str:
                     f"{boot['n_failed']} failed): C-index of the multivariable Cox model "
                     f"{number(c['apparent'], 3)} apparent, {number(c['corrected'], 3)} "
                     f"optimism-corrected (optimism {number(c['optimism'], 3)}). Mantel–Byar "
-                    f"test p {html.p_phrase(document['mantel_byar']['p_value'])}."
+                    f"test p {p_phrase(document['mantel_byar']['p_value'])}."
                 ]
             )
         )

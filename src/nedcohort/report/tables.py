@@ -69,17 +69,23 @@ def labels_for(study) -> Labels:
 # ---- flow -----------------------------------------------------------------------------
 
 
+def shown_reasons(step: dict, threshold: int | None) -> list[str]:
+    """``reason: count`` of one flow step, small counts suppressed (with the complementary
+    cells: the reasons add up to the step's excluded count) — for the table and figure."""
+    reasons = list(step["reasons"].items())
+    counts = np.array([[k] for _, k in reasons]) if reasons else np.zeros((0, 1))
+    hidden = suppression.table_mask(counts, threshold, total_column=False)
+    return [
+        f"{reason}: {suppression.shown(k, hidden[i, 0], threshold)}"
+        for i, (reason, k) in enumerate(reasons)
+    ]
+
+
 def flow_table(flow: list[dict], threshold: int | None) -> DisplayTable:
     """One row per eligibility step; reasons with small counts suppressed if asked."""
     rows = []
     for step in flow:
-        reasons = list(step["reasons"].items())
-        counts = np.array([[k] for _, k in reasons]) if reasons else np.zeros((0, 1))
-        hidden = suppression.table_mask(counts, threshold, total_column=False)
-        text = "; ".join(
-            f"{reason}: {suppression.shown(k, hidden[i, 0], threshold)}"
-            for i, (reason, k) in enumerate(reasons)
-        )
+        text = "; ".join(shown_reasons(step, threshold))
         rows.append(
             [
                 step["step"],
@@ -412,7 +418,7 @@ def imputation_table(
         ratio = "hr" if "hr" in r else "odds_ratio"
         rows.append(
             [
-                labels.of(r["term"]) if r["term"] in labels.variables else r["term"],
+                labels.of(r["term"]),
                 ratio_ci(r[ratio], r["ci_lower"], r["ci_upper"]),
                 p_value(r["p_value"]),
                 ratio_ci(q[ratio], q["ci_lower"], q["ci_upper"]),

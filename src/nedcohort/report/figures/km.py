@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from nedcohort.report.figures.save import STYLE, save
-from nedcohort.report.formatting import p_value
+from nedcohort.report.formatting import p_phrase
 from nedcohort.stats import KaplanMeier
 
 COLORS = ("#1b6ca8", "#c0392b", "#2e8b57", "#8e44ad", "#d35400")
@@ -61,8 +61,7 @@ def draw_km(
         median = km.medians.set_index("group").loc[group, "median"]
         if np.isfinite(median):  # the median: dashed guide from the 0.5 line down to the axis
             ax.plot([origin, median, median], [0.5, 0.5, 0], ls="--", lw=0.7, color=color)
-    shown = None if logrank_p is None else p_value(logrank_p)
-    text = [] if shown is None else [f"log-rank p {shown if shown[0] == '<' else '= ' + shown}"]
+    text = [] if logrank_p is None else [f"log-rank p {p_phrase(logrank_p)}"]
     if annotation:
         text.append(annotation)
     if text:
